@@ -1,0 +1,93 @@
+#pragma once
+/// @file eval.hpp
+/// Face-verification evaluation on Labeled Faces in the Wild (LFW).
+
+#include <string>
+#include <vector>
+
+#include "arcface/embedder.hpp"
+#include "arcface/face.hpp"
+#include "arcface/pipeline.hpp"
+
+namespace arcface {
+
+/// One pair of an LFW pair file.
+struct LfwPair {
+  std::string name1;
+  int number1 = 0;
+  std::string name2;
+  int number2 = 0;
+  bool same = false;
+  int fold = 0;  ///< 0-based fold (always 0 for the View 1 files)
+  int line = 0;  ///< 1-based line number in the pair file
+};
+
+/// The pairs of a pair file: View 2 `pairs.txt` ("10 300" header, folds of N same then N
+/// different pairs) or View 1 `pairsDevTrain.txt` / `pairsDevTest.txt` ("N" header, N same then N
+/// different pairs, one fold).
+struct LfwPairs {
+  std::string path;
+  int folds = 1;
+  std::vector<LfwPair> pairs;
+};
+
+/// Read a pair file in the official format.
+/// @throws IoError naming the file and line for a missing file, a wrong header, a malformed line
+///         or a wrong number of pairs.
+LfwPairs read_lfw_pairs(const std::string& path);
+
+/// `dir/NAME/NAME_NNNN.jpg`.
+std::string lfw_image_path(const std::string& dir, const std::string& name, int number);
+
+/// Every distinct image path named by @p pairs under @p images_dir, in first-seen order.
+/// @throws IoError naming the pair-file line of the first image that does not exist.
+std::vector<std::string> lfw_images(const LfwPairs& pairs, const std::string& images_dir);
+
+/// The face an LFW-style photo is about: the largest face whose box contains the image centre,
+/// else the largest face; -1 when there is none.
+int central_face(const std::vector<Face>& faces, cv::Size image_size);
+
+/// Threshold that maximises verification accuracy (similarity >= threshold means "same") on
+/// these scores; the midpoint between the two neighbouring scores where the best split lies.
+/// @throws InputError for empty or mismatched inputs.
+float best_threshold(const std::vector<float>& scores, const std::vector<bool>& same);
+
+/// Fraction of pairs classified correctly with @p threshold.
+double verification_accuracy(const std::vector<float>& scores, const std::vector<bool>& same, float threshold);
+
+/// Embeddings of whole photos, one face each.
+struct PhotoEmbeddings {
+  std::vector<std::string> paths;
+  Embeddings embeddings;       ///< row i belongs to paths[i]
+  std::vector<bool> detected;  ///< false where no face was found and the fallback was used
+};
+
+struct EmbedPhotosOptions {
+  /// Cache file: embeddings are stored there, keyed by the embedder's checksum and flip policy,
+  /// the detector settings and the image path, and reused on the next run. Empty: no cache.
+  std::string cache_file;
+  /// Print a progress bar on stderr (only when it is a terminal).
+  bool progress = false;
+};
+
+/// Detect, choose the central face (central_face) and embed each photo. A photo where no face is
+/// detected is embedded with the fallback used by published LFW evaluations: the mean landmark
+/// positions (relative to the image size) of the photos of this call where a face was detected.
+/// @throws IoError for unreadable images.
+PhotoEmbeddings embed_photos(const Pipeline& pipeline, const std::vector<std::string>& paths,
+                             const EmbedPhotosOptions& options = {});
+
+/// Result of the View 1 protocol.
+struct View1Result {
+  float threshold = 0.f;      ///< chosen on the training pairs
+  double train_accuracy = 0;  ///< at that threshold
+  double test_accuracy = 0;   ///< on the test pairs at that threshold
+  int undetected = 0;         ///< photos of either file where the fallback was used
+  int images = 0;
+};
+
+/// LFW View 1: threshold chosen on @p train (pairsDevTrain.txt), accuracy on @p test (pairsDevTest.txt).
+View1Result evaluate_view1(const Pipeline& pipeline, const std::string& train, const std::string& test,
+                           const std::string& images_dir, const EmbedPhotosOptions& options = {});
+
+}  // namespace arcface

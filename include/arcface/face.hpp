@@ -1,0 +1,31 @@
+#pragma once
+/// @file face.hpp
+/// A detected face.
+
+#include <array>
+#include <string>
+
+#include <opencv2/core/types.hpp>
+
+namespace arcface {
+
+/// Index of each of the five landmarks in Face::landmarks. "Left" and "right" are as seen on the
+/// image (not the subject's own left and right): LeftEye is the eye with the smaller x on an
+/// upright face.
+enum Landmark : int { LeftEye = 0, RightEye = 1, NoseTip = 2, MouthLeft = 3, MouthRight = 4 };
+
+/// A face found in an image, in the pixel coordinates of that image.
+struct Face {
+  /// Bounding box (x, y, width, height).
+  cv::Rect2f box;
+  /// Five landmarks in the order of arcface::Landmark: the two eyes, the nose tip and the two
+  /// mouth corners, each pair left then right as seen on the image.
+  std::array<cv::Point2f, 5> landmarks{};
+  /// Detector confidence in [0, 1].
+  float score = 0.f;
+};
+
+/// A short human-readable description, e.g. "face at (10,20 30x40) score 0.98".
+std::string to_string(const Face& face);
+
+}  // namespace arcface

@@ -1,0 +1,50 @@
+#pragma once
+/// @file pipeline.hpp
+/// detect -> align -> embed in one call.
+
+#include <string>
+#include <vector>
+
+#include "arcface/detector.hpp"
+#include "arcface/embedder.hpp"
+
+namespace arcface {
+
+struct PipelineOptions {
+  DetectorOptions detector;
+  EmbedderOptions embedder;
+};
+
+/// Faces of one image and their embeddings: row i of @c embeddings belongs to faces[i].
+struct PipelineResult {
+  std::vector<Face> faces;
+  Embeddings embeddings;
+};
+
+/// A Detector and an Embedder used together.
+///
+/// Input contract: see image.hpp. Thread safety: as Detector and Embedder (const methods are
+/// safe to call concurrently). Movable, not copyable.
+class Pipeline {
+ public:
+  /// @throws ModelError / InputError as Detector and Embedder.
+  explicit Pipeline(PipelineOptions options = {});
+
+  /// Detect, align and embed every face of @p image (no face: empty result).
+  /// @throws InputError for empty or unsupported images.
+  PipelineResult process(const cv::Mat& image) const;
+  /// Same for an image file. @throws IoError if it cannot be read.
+  PipelineResult process_file(const std::string& path) const;
+
+  const Detector& detector() const { return detector_; }
+  const Embedder& embedder() const { return embedder_; }
+
+ private:
+  Detector detector_;
+  Embedder embedder_;
+};
+
+/// Index of the largest face (by box area), or -1 for none.
+int largest_face(const std::vector<Face>& faces);
+
+}  // namespace arcface

@@ -1,0 +1,11 @@
+#pragma once
+/// @file version.hpp
+#define ARCFACE_VERSION_MAJOR 0
+#define ARCFACE_VERSION_MINOR 1
+#define ARCFACE_VERSION_PATCH 0
+#define ARCFACE_VERSION_STRING "0.1.0"
+
+namespace arcface {
+/// The library version, "MAJOR.MINOR.PATCH".
+inline constexpr const char* kVersion = ARCFACE_VERSION_STRING;
+}  // namespace arcface

@@ -1,0 +1,287 @@
+#!/usr/bin/env python3
+"""Turn upstream checkpoints into self-describing TorchScript models for arcface.
+
+Every ``.pt`` written here carries a TorchScript extra file ``arcface.json`` that describes
+how to use it (input size, colour order, scaling, alignment template, flip policy, ...).
+The C++ library reads only that metadata; it holds no model-specific constants.
+
+Sources are looked up, in order, in
+  1. ``--sources DIR`` or the ``ARCFACE_MODEL_SOURCES`` environment variable,
+  2. ``../shared/models`` next to the project root, when it exists,
+  3. the upstream URLs below when ``--download`` is given (sha256-checked).
+
+usage:
+  prepare_models.py [--out models] [--sources DIR] [--download]
+                    [--ir50-checkpoint backbone_ir50_ms1m_epoch120.pth] [--force]
+"""
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import urllib.request
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import arcface_nets as nets  # noqa: E402
+
+FORMAT = "arcface-model/1"
+NORM = {"mean": [127.5, 127.5, 127.5], "std": [128.0, 128.0, 128.0]}
+
+# name -> (relative path inside the sources dir, sha256, upstream URL)
+SOURCES = {
+    "yunet": ("yunet/face_detection_yunet_2022mar.onnx",
+              "50ef07f702a31741ca46a4c0d947773b64143b9362780237bf0d427d6c79bab7",
+              "https://github.com/opencv/opencv_zoo/raw/main/models/face_detection_yunet/"
+              "face_detection_yunet_2022mar.onnx"),
+    "mobilefacenet": ("mobilefacenet-casia-arcface/068.ckpt",
+                      "e839247cdbdfc023fb7cadeaf53a4549d50c8fc24ad154c02e35920ea8910d99",
+                      "https://github.com/Xiaoccer/MobileFaceNet_Pytorch/raw/master/model/best/068.ckpt"),
+    "pnet": ("mtcnn-face-evolve/pnet.npy",
+             "03e19e5c473932ab38f5a6308fe6210624006994a687e858d1dcda53c66f18cb",
+             "https://github.com/ZhaoJ9014/face.evoLVe/raw/master/applications/align/pnet.npy"),
+    "rnet": ("mtcnn-face-evolve/rnet.npy",
+             "5660aad67688edc9e8a3dd4e47ed120932835e06a8a711a423252a6f2c747083",
+             "https://github.com/ZhaoJ9014/face.evoLVe/raw/master/applications/align/rnet.npy"),
+    "onet": ("mtcnn-face-evolve/onet.npy",
+             "313141c3646bebb73cb8350a2d5fee4c7f044fb96304b46ccc21aeea8b818f83",
+             "https://github.com/ZhaoJ9014/face.evoLVe/raw/master/applications/align/onet.npy"),
+}
+
+# The 5-point templates, in image coordinates (eye on the image left, eye on the image right,
+# nose tip, mouth corner on the left, mouth corner on the right). The C++ Aligner holds the same
+# named templates; the metadata carries the points too so that a model is self-contained.
+SPHEREFACE_96x112 = [[30.2946, 51.6963], [65.5318, 51.5014], [48.0252, 71.7366],
+                     [33.5493, 92.3655], [62.7299, 92.2041]]
+ARCFACE_112x112 = [[38.2946, 51.6963], [73.5318, 51.5014], [56.0252, 71.7366],
+                   [41.5493, 92.3655], [70.7299, 92.2041]]
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def default_sources():
+    env = os.environ.get("ARCFACE_MODEL_SOURCES")
+    if env:
+        return env
+    shared = os.path.join(ROOT, "..", "shared", "models")
+    return shared if os.path.isdir(shared) else None
+
+
+def fetch(name, sources, download, cache):
+    """Return a local, checksum-verified path for source ``name``."""
+    rel, digest, url = SOURCES[name]
+    tried = []
+    if sources:
+        p = os.path.join(sources, rel)
+        tried.append(p)
+        if os.path.isfile(p):
+            got = sha256(p)
+            if got != digest:
+                raise SystemExit(f"error: {p} has sha256 {got}, expected {digest} (corrupt or wrong file)")
+            return p
+    p = os.path.join(cache, os.path.basename(rel))
+    if os.path.isfile(p) and sha256(p) == digest:
+        return p
+    if download:
+        os.makedirs(cache, exist_ok=True)
+        print(f"downloading {url}", flush=True)
+        try:
+            with urllib.request.urlopen(url, timeout=60) as r, tempfile.NamedTemporaryFile(dir=cache, delete=False) as t:
+                shutil.copyfileobj(r, t)
+        except Exception as e:  # noqa: BLE001
+            raise SystemExit(f"error: cannot download {name} from {url}: {e}")
+        got = sha256(t.name)
+        if got != digest:
+            os.unlink(t.name)
+            raise SystemExit(f"error: {url} has sha256 {got}, expected {digest}")
+        os.replace(t.name, p)
+        return p
+    raise SystemExit(
+        f"error: model source '{name}' not found (looked in: {', '.join(tried) or 'no sources dir'}; "
+        f"cache {p}). Set ARCFACE_MODEL_SOURCES to a directory holding {rel}, or run with --download "
+        f"to fetch {url}")
+
+
+def save(module, meta, path, check_inputs):
+    """Script ``module``, check it equals eager to 1e-5, save with metadata."""
+    module.eval()
+    scripted = torch.jit.script(module)
+    with torch.no_grad():
+        for x in check_inputs:
+            a, b = module(x), scripted(x)
+            a = a if isinstance(a, tuple) else (a,)
+            b = b if isinstance(b, tuple) else (b,)
+            for u, v in zip(a, b):
+                err = (u - v).abs().max().item()
+                if err > 1e-5:
+                    raise SystemExit(f"error: TorchScript differs from eager by {err} for {path}")
+    meta = dict(meta, format=FORMAT)
+    tmp = path + ".tmp"
+    torch.jit.save(scripted, tmp, _extra_files={"arcface.json": json.dumps(meta, indent=1)})
+    os.replace(tmp, path)
+    print(f"wrote {path}")
+
+
+def up_to_date(path, meta):
+    """True when ``path`` exists and already carries exactly this metadata."""
+    if not os.path.isfile(path):
+        return False
+    files = {"arcface.json": ""}
+    try:
+        torch.jit.load(path, _extra_files=files)
+        return json.loads(files["arcface.json"]) == dict(meta, format=FORMAT)
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def embedder_meta(name, arch, h, w, template_name, template, flip, out_dim, emb_dim, threshold, src, digest,
+                  resize_crop=None, notes=""):
+    return {
+        "kind": "embedder", "name": name, "architecture": arch,
+        "input": {"height": h, "width": w, "color": "RGB", **NORM},
+        "alignment": {"template": template_name, "width": w, "height": h, "points": template},
+        "resize_crop": resize_crop,  # e.g. {"resize": 128, "crop": 112}, or null
+        "flip": flip,                # "none" | "sum" | "concat"
+        "network_output": out_dim, "embedding_size": emb_dim,
+        "threshold": threshold,
+        "source": {"file": os.path.basename(src), "sha256": digest},
+        "notes": notes,
+    }
+
+
+def prepare_mobilefacenet(out, sources, download, cache, force):
+    src = fetch("mobilefacenet", sources, download, cache)
+    digest = SOURCES["mobilefacenet"][1]
+    path = os.path.join(out, "mobilefacenet-casia.pt")
+    meta = embedder_meta(
+        "mobilefacenet-casia", "MobileFaceNet", 112, 96, "sphereface_96x112", SPHEREFACE_96x112, "concat",
+        128, 256, THRESHOLDS["mobilefacenet-casia"], src, digest,
+        notes="Xiaoccer/MobileFaceNet_Pytorch 068.ckpt, CASIA-WebFace, ArcFace loss s=32 m=0.5")
+    if not force and up_to_date(path, meta):
+        print(f"up to date: {path}")
+        return
+    ckpt = torch.load(src, map_location="cpu")
+    net = nets.MobileFaceNet()
+    net.load_state_dict(ckpt["net_state_dict"], strict=True)
+    torch.manual_seed(0)
+    save(net, meta, path, [torch.randn(3, 3, 112, 96)])
+
+
+def prepare_ir50(ckpt_path, name, out, force, threshold):
+    digest = sha256(ckpt_path)
+    path = os.path.join(out, name + ".pt")
+    meta = embedder_meta(
+        name, "IR-50", 112, 112, "arcface_112x112", ARCFACE_112x112, "sum", 512, 512, threshold,
+        ckpt_path, digest, resize_crop={"resize": 128, "crop": 112},
+        notes="face.evoLVe IR_50([112,112]); evaluation resizes the crop to 128 and centre-crops 112, "
+              "and sums the embeddings of the image and its mirror")
+    if not force and up_to_date(path, meta):
+        print(f"up to date: {path}")
+        return
+    sd = torch.load(ckpt_path, map_location="cpu")
+    if isinstance(sd, dict) and "state_dict" in sd:
+        sd = sd["state_dict"]
+    net = nets.IR50()
+    net.load_state_dict(sd, strict=True)
+    torch.manual_seed(0)
+    save(net, meta, path, [torch.randn(2, 3, 112, 112)])
+
+
+def prepare_ir50_pattern(out, sources, force):
+    """The deterministic IR-50 parity checkpoint of ../shared (tests and benchmarks only)."""
+    gen = os.path.join(sources or "", "ir50-face-evolve", "make_pattern_checkpoint.py")
+    if not os.path.isfile(gen):
+        print("skipping ir50-pattern: make_pattern_checkpoint.py not found in the sources")
+        return
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("make_pattern_checkpoint", gen)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    ckpt = os.path.join(out, ".ir50-pattern.pth")
+    if not os.path.isfile(ckpt):
+        torch.save(mod.checkpoint(), ckpt)
+    np.save(os.path.join(out, "ir50-pattern-input.npy"), mod.test_input())
+    prepare_ir50(ckpt, "ir50-pattern", out, force, 0.3)
+
+
+def prepare_mtcnn(out, sources, download, cache, force):
+    srcs = {k: fetch(k, sources, download, cache) for k in ("pnet", "rnet", "onet")}
+    digest = hashlib.sha256("".join(SOURCES[k][1] for k in ("pnet", "rnet", "onet")).encode()).hexdigest()
+    path = os.path.join(out, "mtcnn-face-evolve.pt")
+    meta = {
+        "kind": "mtcnn", "name": "mtcnn-face-evolve", "architecture": "MTCNN",
+        "input": {"color": "RGB", **NORM},
+        "source": {"file": "pnet.npy,rnet.npy,onet.npy", "sha256": digest},
+        "notes": "face.evoLVe applications/align weights (Caffe MTCNN converted to PyTorch)",
+    }
+    if not force and up_to_date(path, meta):
+        print(f"up to date: {path}")
+        return
+    net = nets.MTCNN()
+    for k, sub in (("pnet", net.pnet), ("rnet", net.rnet), ("onet", net.onet)):
+        weights = np.load(srcs[k], allow_pickle=True)[()]
+        sub.load_state_dict({n: torch.from_numpy(np.asarray(v)) for n, v in weights.items()}, strict=True)
+    net.eval()
+    scripted = torch.jit.script(net)
+    torch.manual_seed(0)
+    with torch.no_grad():
+        for fn, x in (("run_pnet", torch.randn(1, 3, 40, 50)), ("run_rnet", torch.randn(4, 3, 24, 24)),
+                      ("run_onet", torch.randn(4, 3, 48, 48))):
+            for u, v in zip(getattr(net, fn)(x), getattr(scripted, fn)(x)):
+                if (u - v).abs().max().item() > 1e-5:
+                    raise SystemExit(f"error: TorchScript MTCNN {fn} differs from eager")
+    meta = dict(meta, format=FORMAT)
+    torch.jit.save(scripted, path + ".tmp", _extra_files={"arcface.json": json.dumps(meta, indent=1)})
+    os.replace(path + ".tmp", path)
+    print(f"wrote {path}")
+
+
+def prepare_yunet(out, sources, download, cache, force):
+    src = fetch("yunet", sources, download, cache)
+    path = os.path.join(out, "yunet.onnx")
+    if not force and os.path.isfile(path) and sha256(path) == SOURCES["yunet"][1]:
+        print(f"up to date: {path}")
+        return
+    shutil.copyfile(src, path + ".tmp")
+    os.replace(path + ".tmp", path)
+    print(f"wrote {path}")
+
+
+# Recommended cosine thresholds: the accuracy-optimal threshold on LFW View 1 pairsDevTrain with
+# the default detector (YuNet), measured by `arcface eval-lfw` (see docs/accuracy.md).
+THRESHOLDS = {"mobilefacenet-casia": 0.30}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", default=os.path.join(ROOT, "models"))
+    ap.add_argument("--sources", default=default_sources())
+    ap.add_argument("--download", action="store_true", help="fetch missing sources from their upstream URLs")
+    ap.add_argument("--ir50-checkpoint", help="face.evoLVe backbone_ir50_ms1m_epoch120.pth -> ir50-ms1m.pt")
+    ap.add_argument("--force", action="store_true", help="rewrite models that are up to date")
+    args = ap.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    cache = os.path.join(args.out, ".cache")
+    print(f"model sources: {args.sources or '(none)'}; output: {args.out}")
+    prepare_yunet(args.out, args.sources, args.download, cache, args.force)
+    prepare_mtcnn(args.out, args.sources, args.download, cache, args.force)
+    prepare_mobilefacenet(args.out, args.sources, args.download, cache, args.force)
+    prepare_ir50_pattern(args.out, args.sources, args.force)
+    if args.ir50_checkpoint:
+        prepare_ir50(args.ir50_checkpoint, "ir50-ms1m", args.out, args.force, 0.3)
+
+
+if __name__ == "__main__":
+    main()

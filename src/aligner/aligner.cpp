@@ -1,0 +1,78 @@
+#include "arcface/aligner.hpp"
+
+#include <cmath>
+
+#include <Eigen/Geometry>
+#include <opencv2/imgproc.hpp>
+
+#include "arcface/error.hpp"
+#include "arcface/image.hpp"
+#include "core/detail.hpp"
+
+namespace arcface {
+
+AlignmentTemplate AlignmentTemplate::sphereface_96x112() {
+  return {"sphereface_96x112",
+          {96, 112},
+          {{{30.2946f, 51.6963f}, {65.5318f, 51.5014f}, {48.0252f, 71.7366f}, {33.5493f, 92.3655f}, {62.7299f, 92.2041f}}}};
+}
+
+AlignmentTemplate AlignmentTemplate::arcface_112x112() {
+  AlignmentTemplate t = sphereface_96x112();
+  t.name = "arcface_112x112";
+  t.size = {112, 112};
+  for (auto& p : t.points) p.x += 8.f;
+  return t;
+}
+
+AlignmentTemplate AlignmentTemplate::by_name(const std::string& name) {
+  if (name == "arcface_112x112") return arcface_112x112();
+  if (name == "sphereface_96x112") return sphereface_96x112();
+  throw InputError("unknown alignment template '" + name + "' (known: arcface_112x112, sphereface_96x112)");
+}
+
+Eigen::Matrix<double, 2, 3> estimate_similarity(const std::array<cv::Point2f, 5>& src,
+                                                const std::array<cv::Point2f, 5>& dst) {
+  Eigen::Matrix<double, 2, 5> s, d;
+  for (int i = 0; i < 5; ++i) {
+    if (!std::isfinite(src[i].x) || !std::isfinite(src[i].y))
+      throw InputError("landmark " + std::to_string(i) + " is not a finite number");
+    s.col(i) << src[i].x, src[i].y;
+    d.col(i) << dst[i].x, dst[i].y;
+  }
+  const Eigen::Matrix3d h = Eigen::umeyama(s, d, true);
+  return h.topRows<2>();
+}
+
+Aligner::Aligner(AlignmentTemplate tmpl) : tmpl_(std::move(tmpl)) {
+  if (tmpl_.size.width <= 0 || tmpl_.size.height <= 0) throw InputError("alignment template has an empty size");
+}
+
+cv::Mat Aligner::transform(const std::array<cv::Point2f, 5>& landmarks) const {
+  const Eigen::Matrix<double, 2, 3> m = estimate_similarity(landmarks, tmpl_.points);
+  cv::Mat out(2, 3, CV_64F);
+  for (int r = 0; r < 2; ++r)
+    for (int c = 0; c < 3; ++c) out.at<double>(r, c) = m(r, c);
+  return out;
+}
+
+cv::Mat Aligner::align(const cv::Mat& image, const Face& face) const {
+  const cv::Mat bgr = to_bgr8(image, "image to align");
+  const cv::Mat m = transform(face.landmarks);
+  return detail::with_cv_context("aligning a face", [&] {
+    cv::Mat crop;
+    cv::warpAffine(bgr, crop, m, tmpl_.size, cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar::all(0));
+    return crop;
+  });
+}
+
+std::vector<cv::Mat> Aligner::align(const cv::Mat& image, const std::vector<Face>& faces) const {
+  std::vector<cv::Mat> crops;
+  crops.reserve(faces.size());
+  if (faces.empty()) return crops;
+  const cv::Mat bgr = to_bgr8(image, "image to align");
+  for (const Face& f : faces) crops.push_back(align(bgr, f));
+  return crops;
+}
+
+}  // namespace arcface

@@ -1,0 +1,225 @@
+// The `arcface` command-line tool.
+//
+//   arcface [--models DIR] [--embedder NAME|PATH] [--detector yunet|mtcnn] [--threads N] [--quiet] COMMAND ...
+//
+// Exit codes: 0 success, 1 error (one line on stderr, "arcface: error: ..."), 2 usage error.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "arcface/arcface.hpp"
+#include "core/progress.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct Globals {
+  std::string models;
+  std::string embedder;
+  std::string detector = "yunet";
+  int threads = 0;
+  bool quiet = false;
+  float det_threshold = -1.f;
+};
+
+arcface::DetectorOptions detector_options(const Globals& g) {
+  arcface::DetectorOptions o;
+  o.backend = arcface::detector_backend_from_string(g.detector);
+  o.threads = g.threads;
+  o.score_threshold = g.det_threshold;
+  return o;
+}
+
+arcface::PipelineOptions pipeline_options(const Globals& g) {
+  arcface::PipelineOptions o;
+  o.detector = detector_options(g);
+  o.embedder.model = g.embedder;
+  o.embedder.threads = g.threads;
+  return o;
+}
+
+json face_json(const arcface::Face& f) {
+  json lm = json::array();
+  for (const auto& p : f.landmarks) lm.push_back({p.x, p.y});
+  return {{"box", {f.box.x, f.box.y, f.box.width, f.box.height}}, {"landmarks", lm}, {"score", f.score}};
+}
+
+void warn(const Globals& g, const std::string& msg) {
+  if (!g.quiet) std::cerr << "arcface: warning: " << msg << "\n";
+}
+
+// Draws boxes, scores and the five landmarks.
+cv::Mat annotate(const cv::Mat& img, const std::vector<arcface::Face>& faces) {
+  cv::Mat out = img.clone();
+  const double s = std::max(1.0, std::max(img.cols, img.rows) / 640.0);
+  const cv::Scalar colors[5] = {{255, 0, 0}, {0, 0, 255}, {0, 255, 0}, {255, 0, 255}, {0, 255, 255}};
+  for (const auto& f : faces) {
+    cv::rectangle(out, f.box, {0, 255, 0}, static_cast<int>(std::lround(2 * s)));
+    for (int k = 0; k < 5; ++k)
+      cv::circle(out, f.landmarks[k], static_cast<int>(std::lround(2 * s)), colors[k], cv::FILLED);
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%.2f", f.score);
+    cv::putText(out, buf, {static_cast<int>(f.box.x), std::max(0, static_cast<int>(f.box.y - 4 * s))},
+                cv::FONT_HERSHEY_SIMPLEX, 0.5 * s, {0, 255, 0}, static_cast<int>(std::lround(s)));
+  }
+  return out;
+}
+
+void write_image(const std::string& path, const cv::Mat& img) {
+  bool ok = false;
+  try {
+    ok = cv::imwrite(path, img);
+  } catch (const cv::Exception& e) {
+    throw arcface::IoError("cannot write image '" + path + "': " + e.err);
+  }
+  if (!ok) throw arcface::IoError("cannot write image '" + path + "' (unknown extension or unwritable directory)");
+}
+
+int cmd_detect(const Globals& g, const std::string& image, const std::string& out_png, bool as_json) {
+  const arcface::Detector det(detector_options(g));
+  const cv::Mat img = arcface::read_image(image);
+  const auto faces = det.detect(img);
+  if (as_json) {
+    json arr = json::array();
+    for (const auto& f : faces) arr.push_back(face_json(f));
+    std::cout << json{{"image", image}, {"width", img.cols}, {"height", img.rows}, {"faces", arr}}.dump(1) << "\n";
+  } else {
+    std::cout << image << ": " << faces.size() << " face(s)\n";
+    for (const auto& f : faces) std::cout << "  " << arcface::to_string(f) << "\n";
+  }
+  if (!out_png.empty()) write_image(out_png, annotate(img, faces));
+  return 0;
+}
+
+int cmd_embed(const Globals& g, const std::vector<std::string>& images, const std::string& out, bool largest) {
+  const arcface::Pipeline pipe(pipeline_options(g));
+  std::vector<arcface::Embeddings> parts;
+  json rows = json::array();
+  Eigen::Index total = 0;
+  arcface::detail::Progress bar("embedding", images.size(), !g.quiet);
+  for (size_t i = 0; i < images.size(); ++i) {
+    bar.tick(i + 1);
+    arcface::PipelineResult r;
+    try {
+      r = pipe.process_file(images[i]);
+    } catch (const arcface::IoError& e) {
+      warn(g, std::string(e.what()) + " (skipped)");
+      continue;
+    }
+    if (r.faces.empty()) {
+      warn(g, "no face found in '" + images[i] + "'");
+      continue;
+    }
+    std::vector<int> keep;
+    if (largest) keep.push_back(arcface::largest_face(r.faces));
+    else for (int k = 0; k < static_cast<int>(r.faces.size()); ++k) keep.push_back(k);
+    arcface::Embeddings e(static_cast<Eigen::Index>(keep.size()), r.embeddings.cols());
+    for (size_t k = 0; k < keep.size(); ++k) {
+      e.row(k) = r.embeddings.row(keep[k]);
+      json row = face_json(r.faces[keep[k]]);
+      row["image"] = images[i];
+      row["face"] = keep[k];
+      row["row"] = total + static_cast<Eigen::Index>(k);
+      rows.push_back(row);
+    }
+    total += e.rows();
+    parts.push_back(std::move(e));
+  }
+  if (total == 0) throw arcface::InputError("no face found in any of the " + std::to_string(images.size()) + " image(s)");
+  arcface::Embeddings all(total, pipe.embedder().dimension());
+  Eigen::Index at = 0;
+  for (const auto& p : parts) all.middleRows(at, p.rows()) = p, at += p.rows();
+  arcface::write_npy(out, all);
+  const std::string side = (fs::path(out).replace_extension(".json")).string();
+  std::ofstream js(side);
+  js << json{{"model", pipe.embedder().info().name}, {"dimension", all.cols()}, {"rows", rows}}.dump(1) << "\n";
+  if (!js) throw arcface::IoError("cannot write '" + side + "'");
+  if (!g.quiet) std::cerr << "wrote " << total << " embedding(s) to " << out << " and " << side << "\n";
+  return 0;
+}
+
+int cmd_verify(const Globals& g, const std::string& a, const std::string& b, std::optional<float> threshold,
+               bool as_json) {
+  const arcface::Pipeline pipe(pipeline_options(g));
+  auto one = [&](const std::string& path) {
+    auto r = pipe.process_file(path);
+    if (r.faces.empty()) throw arcface::InputError("no face found in '" + path + "'");
+    const int k = arcface::largest_face(r.faces);
+    return std::pair{r.faces[k], arcface::Embeddings(r.embeddings.row(k))};
+  };
+  const auto [fa, ea] = one(a);
+  const auto [fb, eb] = one(b);
+  const float thr = threshold.value_or(pipe.embedder().info().threshold);
+  const auto v = arcface::Similarity::verify(ea.row(0), eb.row(0), thr);
+  if (as_json) {
+    std::cout << json{{"image1", a}, {"image2", b}, {"similarity", v.similarity}, {"threshold", v.threshold},
+                      {"same", v.same}, {"model", pipe.embedder().info().name}, {"face1", face_json(fa)},
+                      {"face2", face_json(fb)}}.dump(1) << "\n";
+  } else {
+    std::printf("similarity %.4f  threshold %.4f  %s\n", v.similarity, v.threshold, v.same ? "same" : "different");
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"arcface: face detection, alignment, embedding and verification"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", arcface::kVersion);
+  Globals g;
+  app.add_option("--models", g.models, "models directory (default: $ARCFACE_MODELS or the built-in one)");
+  app.add_option("--embedder", g.embedder, "embedder model name or .pt path (default: " +
+                                               std::string(arcface::kDefaultEmbedder) + ")");
+  app.add_option("--detector", g.detector, "face detector")->check(CLI::IsMember({"yunet", "mtcnn"}));
+  app.add_option("--detector-threshold", g.det_threshold, "minimum detection score (default: backend's)");
+  app.add_option("--threads", g.threads, "intra-op threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  app.add_flag("-q,--quiet", g.quiet, "no warnings or progress on stderr");
+
+  std::string image, out_png, out_npy, image2;
+  std::vector<std::string> images;
+  bool as_json = false, largest = false;
+  std::optional<float> threshold;
+
+  auto* detect = app.add_subcommand("detect", "detect faces and landmarks in an image");
+  detect->add_option("image", image, "image file")->required();
+  detect->add_option("-o,--output", out_png, "write the image with boxes, scores and landmarks drawn");
+  detect->add_flag("--json", as_json, "print JSON");
+
+  auto* embed = app.add_subcommand("embed", "embed every face of the images into a .npy file");
+  embed->add_option("images", images, "image files")->required();
+  embed->add_option("-o,--output", out_npy, "output .npy (rows = faces); a .json side file names each row")->required();
+  embed->add_flag("--largest", largest, "only the largest face of each image");
+
+  auto* verify = app.add_subcommand("verify", "are the (largest) faces of two images the same person?");
+  verify->add_option("image1", image, "first image")->required();
+  verify->add_option("image2", image2, "second image")->required();
+  verify->add_option("--threshold", threshold, "cosine threshold (default: the model's calibrated one)");
+  verify->add_flag("--json", as_json, "print JSON");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  if (!g.models.empty()) setenv("ARCFACE_MODELS", g.models.c_str(), 1);
+  try {
+    if (*detect) return cmd_detect(g, image, out_png, as_json);
+    if (*embed) return cmd_embed(g, images, out_npy, largest);
+    if (*verify) return cmd_verify(g, image, image2, threshold, as_json);
+  } catch (const std::exception& e) {
+    std::cerr << "arcface: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

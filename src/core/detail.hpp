@@ -1,0 +1,31 @@
+#pragma once
+// Internals shared by the library's translation units. Not installed.
+
+#include <string>
+#include <utility>
+
+#include <opencv2/core.hpp>
+
+#include "arcface/error.hpp"
+
+namespace arcface::detail {
+
+/// Run @p f, turning cv::Exception into arcface::Error with @p context prepended.
+template <class F>
+auto with_cv_context(const std::string& context, F&& f) -> decltype(f()) {
+  try {
+    return std::forward<F>(f)();
+  } catch (const cv::Exception& e) {
+    throw Error(context + ": OpenCV error: " + e.err);
+  }
+}
+
+/// Apply the process-wide thread setting (LibTorch intra-op and OpenCV). n <= 0 applies the
+/// default (hardware threads) once, the first time any model is loaded. Defined in
+/// embedder/torch_runtime.cpp.
+void configure_threads(int n);
+
+/// The crop resize/centre-crop step of face.evoLVe's evaluation.
+cv::Mat resize_center_crop(const cv::Mat& crop, int resize, int out);
+
+}  // namespace arcface::detail

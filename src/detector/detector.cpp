@@ -1,0 +1,134 @@
+#include "arcface/detector.hpp"
+
+#include <algorithm>
+#include <mutex>
+
+#include <opencv2/imgproc.hpp>
+#include <opencv2/objdetect.hpp>
+
+#include "arcface/error.hpp"
+#include "arcface/image.hpp"
+#include "arcface/models.hpp"
+#include "core/detail.hpp"
+#include "detector/backend.hpp"
+
+namespace arcface {
+
+std::string to_string(DetectorBackend b) { return b == DetectorBackend::YuNet ? "yunet" : "mtcnn"; }
+
+DetectorBackend detector_backend_from_string(const std::string& name) {
+  if (name == "yunet") return DetectorBackend::YuNet;
+  if (name == "mtcnn") return DetectorBackend::Mtcnn;
+  throw InputError("unknown detector backend '" + name + "' (expected yunet or mtcnn)");
+}
+
+namespace detail {
+namespace {
+
+class YuNet final : public DetectorBackendImpl {
+ public:
+  explicit YuNet(const DetectorOptions& o) : path_(resolve_model(o.model.empty() ? kYuNetModel : o.model, ".onnx")) {
+    try {
+      net_ = cv::FaceDetectorYN::create(path_, "", cv::Size(320, 320), o.score_threshold, o.nms_threshold, 5000);
+    } catch (const cv::Exception& e) {
+      throw ModelError("cannot load YuNet model '" + path_ + "': " + e.err);
+    }
+    if (net_.empty()) throw ModelError("cannot load YuNet model '" + path_ + "'");
+  }
+
+  std::vector<Face> detect(const cv::Mat& bgr) const override {
+    cv::Mat out;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      with_cv_context("YuNet detection with '" + path_ + "'", [&] {
+        net_->setInputSize(bgr.size());
+        net_->detect(bgr, out);
+        return 0;
+      });
+    }
+    std::vector<Face> faces;
+    for (int i = 0; i < out.rows; ++i) {
+      const float* r = out.ptr<float>(i);
+      Face f;
+      f.box = {r[0], r[1], r[2], r[3]};
+      for (int k = 0; k < 5; ++k) f.landmarks[k] = {r[4 + 2 * k], r[5 + 2 * k]};
+      f.score = r[14];
+      faces.push_back(f);
+    }
+    return faces;
+  }
+
+ private:
+  std::string path_;
+  cv::Ptr<cv::FaceDetectorYN> net_;
+  mutable std::mutex mutex_;
+};
+
+}  // namespace
+
+std::unique_ptr<DetectorBackendImpl> make_yunet(const DetectorOptions& options) {
+  return std::make_unique<YuNet>(options);
+}
+
+}  // namespace detail
+
+struct Detector::Impl {
+  DetectorOptions options;
+  std::unique_ptr<detail::DetectorBackendImpl> backend;
+};
+
+Detector::Detector(DetectorOptions o) {
+  const bool yunet = o.backend == DetectorBackend::YuNet;
+  if (o.score_threshold < 0.f) o.score_threshold = yunet ? 0.8f : o.mtcnn_thresholds[2];
+  if (!yunet) o.mtcnn_thresholds[2] = o.score_threshold;
+  if (o.nms_threshold < 0.f) o.nms_threshold = yunet ? 0.3f : o.mtcnn_nms_thresholds[2];
+  if (o.score_threshold > 1.f || o.nms_threshold > 1.f) throw InputError("detector thresholds must be in [0, 1]");
+  if (o.min_face_size < 0.f) throw InputError("min_face_size must not be negative");
+  if (o.max_input_side < 0) throw InputError("max_input_side must not be negative");
+  if (!(o.mtcnn_scale_factor > 0.1f && o.mtcnn_scale_factor < 0.95f))
+    throw InputError("mtcnn_scale_factor must be in (0.1, 0.95)");
+  detail::configure_threads(o.threads);
+  impl_ = std::make_unique<Impl>();
+  impl_->backend = yunet ? detail::make_yunet(o) : detail::make_mtcnn(o);
+  impl_->options = std::move(o);
+}
+
+Detector::~Detector() = default;
+Detector::Detector(Detector&&) noexcept = default;
+Detector& Detector::operator=(Detector&&) noexcept = default;
+
+const DetectorOptions& Detector::options() const { return impl_->options; }
+
+std::vector<Face> Detector::detect(const cv::Mat& image) const {
+  const DetectorOptions& o = impl_->options;
+  const cv::Mat bgr = to_bgr8(image, "image to detect faces in");
+  const int longest = std::max(bgr.cols, bgr.rows);
+  double scale = 1.0;
+  cv::Mat input = bgr;
+  if (o.max_input_side > 0 && longest > o.max_input_side) {
+    scale = static_cast<double>(o.max_input_side) / longest;
+    const cv::Size size(std::max(1, static_cast<int>(std::lround(bgr.cols * scale))),
+                        std::max(1, static_cast<int>(std::lround(bgr.rows * scale))));
+    detail::with_cv_context("downscaling for detection", [&] {
+      cv::resize(bgr, input, size, 0, 0, cv::INTER_AREA);
+      return 0;
+    });
+    scale = static_cast<double>(size.width) / bgr.cols;
+  }
+  std::vector<Face> faces = impl_->backend->detect(input);
+  const float inv = static_cast<float>(1.0 / scale);
+  std::vector<Face> kept;
+  for (Face f : faces) {
+    if (scale != 1.0) {
+      f.box = {f.box.x * inv, f.box.y * inv, f.box.width * inv, f.box.height * inv};
+      for (auto& p : f.landmarks) p *= inv;
+    }
+    if (f.score < o.score_threshold) continue;
+    if (std::min(f.box.width, f.box.height) < o.min_face_size) continue;
+    kept.push_back(f);
+  }
+  std::stable_sort(kept.begin(), kept.end(), [](const Face& a, const Face& b) { return a.score > b.score; });
+  return kept;
+}
+
+}  // namespace arcface

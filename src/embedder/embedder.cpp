@@ -1,0 +1,255 @@
+#include "arcface/embedder.hpp"
+
+#include <cstring>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "arcface/error.hpp"
+#include "arcface/image.hpp"
+#include "arcface/models.hpp"
+#include "core/detail.hpp"
+#include "embedder/torch_runtime.hpp"
+
+namespace arcface {
+
+std::string to_string(FlipPolicy p) {
+  switch (p) {
+    case FlipPolicy::None: return "none";
+    case FlipPolicy::Sum: return "sum";
+    case FlipPolicy::Concat: return "concat";
+  }
+  return "?";
+}
+
+FlipPolicy flip_policy_from_string(const std::string& s) {
+  if (s == "none") return FlipPolicy::None;
+  if (s == "sum") return FlipPolicy::Sum;
+  if (s == "concat") return FlipPolicy::Concat;
+  throw InputError("unknown flip policy '" + s + "' (expected none, sum or concat)");
+}
+
+namespace {
+
+ModelInfo parse_model_info(const std::string& path, const std::string& text) {
+  if (text.empty())
+    throw ModelError("model '" + path +
+                     "' has no arcface metadata (TorchScript extra file arcface.json); convert the checkpoint "
+                     "with scripts/prepare_models.py");
+  ModelInfo m;
+  m.path = path;
+  m.metadata_json = text;
+  try {
+    const auto j = nlohmann::json::parse(text);
+    if (j.value("kind", "") != "embedder")
+      throw ModelError("model '" + path + "' is not an embedder (metadata kind '" + j.value("kind", "") + "')");
+    m.name = j.at("name").get<std::string>();
+    m.architecture = j.value("architecture", "");
+    const auto& in = j.at("input");
+    m.input_width = in.at("width").get<int>();
+    m.input_height = in.at("height").get<int>();
+    const std::string color = in.value("color", "RGB");
+    if (color != "RGB" && color != "BGR") throw ModelError("model '" + path + "': unknown colour order " + color);
+    m.rgb = color == "RGB";
+    for (int c = 0; c < 3; ++c) {
+      m.mean[c] = in.at("mean").at(c).get<float>();
+      m.std[c] = in.at("std").at(c).get<float>();
+      if (m.std[c] == 0.f) throw ModelError("model '" + path + "': zero std in metadata");
+    }
+    const auto& al = j.at("alignment");
+    if (al.contains("points")) {
+      m.alignment.name = al.value("template", "custom");
+      m.alignment.size = {al.at("width").get<int>(), al.at("height").get<int>()};
+      for (int i = 0; i < 5; ++i)
+        m.alignment.points[i] = {al.at("points").at(i).at(0).get<float>(), al.at("points").at(i).at(1).get<float>()};
+    } else {
+      m.alignment = AlignmentTemplate::by_name(al.at("template").get<std::string>());
+    }
+    if (j.contains("resize_crop") && !j["resize_crop"].is_null()) {
+      m.resize = j["resize_crop"].at("resize").get<int>();
+      m.crop = j["resize_crop"].at("crop").get<int>();
+    }
+    m.flip = flip_policy_from_string(j.value("flip", "none"));
+    m.network_output = j.at("network_output").get<int>();
+    m.embedding_size = j.at("embedding_size").get<int>();
+    m.threshold = j.value("threshold", 0.3f);
+    if (j.contains("source")) m.source_sha256 = j["source"].value("sha256", "");
+  } catch (const nlohmann::json::exception& e) {
+    throw ModelError("model '" + path + "' has invalid arcface metadata: " + e.what());
+  } catch (const InputError& e) {
+    throw ModelError("model '" + path + "' has invalid arcface metadata: " + e.what());
+  }
+  const int net_w = m.crop.value_or(m.alignment.size.width), net_h = m.crop.value_or(m.alignment.size.height);
+  if (m.input_width <= 0 || m.input_height <= 0 || net_w != m.input_width || net_h != m.input_height)
+    throw ModelError("model '" + path + "': input size " + std::to_string(m.input_width) + "x" +
+                     std::to_string(m.input_height) + " does not match its alignment/crop settings");
+  const int expected = m.flip == FlipPolicy::Concat ? 2 * m.network_output : m.network_output;
+  if (m.network_output <= 0 || m.embedding_size != expected)
+    throw ModelError("model '" + path + "': embedding_size " + std::to_string(m.embedding_size) +
+                     " is inconsistent with network_output and flip policy");
+  return m;
+}
+
+}  // namespace
+
+ModelInfo read_model_info(const std::string& path) {
+  // torch::jit::load is the only reader of the archive format we can rely on; it also checks that
+  // the file is a valid TorchScript archive.
+  std::string json;
+  detail::load_torchscript(path, json, false);
+  return parse_model_info(path, json);
+}
+
+struct Embedder::Impl {
+  ModelInfo info;
+  Aligner aligner;
+  mutable torch::jit::Module module;  // torch::jit::Module::forward is not const-qualified
+  int batch_size = 32;
+
+  Impl(ModelInfo i, torch::jit::Module m, int batch)
+      : info(std::move(i)), aligner(info.alignment), module(std::move(m)), batch_size(batch) {}
+
+  torch::Tensor run(const torch::Tensor& x) const {
+    c10::InferenceMode guard;
+    return module.forward({x}).toTensor();
+  }
+
+  // Crop -> normalised CHW floats at dst (network input size).
+  void preprocess(const cv::Mat& crop, bool mirror, float* dst) const {
+    cv::Mat img = crop;
+    if (info.resize) img = detail::resize_center_crop(img, *info.resize, *info.crop);
+    if (mirror) cv::flip(img, img, 1);
+    const int h = info.input_height, w = info.input_width, plane = h * w;
+    for (int y = 0; y < h; ++y) {
+      const uint8_t* row = img.ptr<uint8_t>(y);
+      for (int x = 0; x < w; ++x) {
+        for (int c = 0; c < 3; ++c) {
+          const int src_c = info.rgb ? 2 - c : c;  // BGR pixel -> channel c of the network input
+          dst[c * plane + y * w + x] = (static_cast<float>(row[3 * x + src_c]) - info.mean[c]) / info.std[c];
+        }
+      }
+    }
+  }
+
+  // Embeds crops [begin, end) into rows [begin, end) of out.
+  void embed_batch(const std::vector<cv::Mat>& crops, size_t begin, size_t end, Embeddings& out) const {
+    const int n = static_cast<int>(end - begin);
+    const bool flip = info.flip != FlipPolicy::None;
+    const int rows = flip ? 2 * n : n;
+    const int64_t plane = 3LL * info.input_height * info.input_width;
+    torch::Tensor x = torch::empty({rows, 3, info.input_height, info.input_width}, torch::kFloat32);
+    float* data = x.data_ptr<float>();
+    for (int i = 0; i < n; ++i) {
+      preprocess(crops[begin + i], false, data + i * plane);
+      if (flip) preprocess(crops[begin + i], true, data + (n + i) * plane);
+    }
+    torch::Tensor y = run(x).contiguous();
+    if (y.dim() != 2 || y.size(0) != rows || y.size(1) != info.network_output)
+      throw ModelError("model '" + info.path + "' returned shape " + c10::str(y.sizes()) + ", expected [" +
+                       std::to_string(rows) + ", " + std::to_string(info.network_output) + "]");
+    const int d = info.network_output;
+    const Eigen::Map<const Embeddings> raw(y.data_ptr<float>(), rows, d);
+    for (int i = 0; i < n; ++i) {
+      auto dst = out.row(static_cast<Eigen::Index>(begin) + i);
+      switch (info.flip) {
+        case FlipPolicy::None: dst = raw.row(i); break;
+        case FlipPolicy::Sum: dst = raw.row(i) + raw.row(n + i); break;
+        case FlipPolicy::Concat:
+          dst.head(d) = raw.row(i);
+          dst.tail(d) = raw.row(n + i);
+          break;
+      }
+      const float norm = dst.norm();
+      if (!(norm > 0.f) || !std::isfinite(norm))
+        throw ModelError("model '" + info.path + "' produced a zero or non-finite embedding");
+      dst /= norm;
+    }
+  }
+};
+
+Embedder::Embedder(EmbedderOptions options) {
+  if (options.batch_size <= 0) throw InputError("Embedder batch_size must be positive");
+  detail::configure_threads(options.threads);
+  const std::string path = resolve_model(options.model.empty() ? kDefaultEmbedder : options.model, ".pt");
+  std::string json;
+  torch::jit::Module module = detail::load_torchscript(path, json, options.optimize);
+  ModelInfo info = parse_model_info(path, json);
+  if (options.flip) {
+    info.flip = *options.flip;
+    info.embedding_size = info.flip == FlipPolicy::Concat ? 2 * info.network_output : info.network_output;
+  }
+  impl_ = std::make_unique<Impl>(std::move(info), std::move(module), options.batch_size);
+  // Check once that the network accepts its declared input and returns its declared output.
+  try {
+    const torch::Tensor y =
+        impl_->run(torch::zeros({1, 3, impl_->info.input_height, impl_->info.input_width}, torch::kFloat32));
+    if (y.dim() != 2 || y.size(0) != 1 || y.size(1) != impl_->info.network_output)
+      throw ModelError("model '" + path + "' returns shape " + c10::str(y.sizes()) + " but its metadata declares [1, " +
+                       std::to_string(impl_->info.network_output) + "]");
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw ModelError("model '" + path + "' fails on its declared input size: " + e.what());
+  }
+}
+
+Embedder::~Embedder() = default;
+Embedder::Embedder(Embedder&&) noexcept = default;
+Embedder& Embedder::operator=(Embedder&&) noexcept = default;
+
+const ModelInfo& Embedder::info() const { return impl_->info; }
+int Embedder::dimension() const { return impl_->info.embedding_size; }
+const Aligner& Embedder::aligner() const { return impl_->aligner; }
+
+Embeddings Embedder::embed(const std::vector<cv::Mat>& crops) const {
+  const cv::Size want = impl_->info.alignment.size;
+  std::vector<cv::Mat> bgr(crops.size());
+  for (size_t i = 0; i < crops.size(); ++i) {
+    bgr[i] = to_bgr8(crops[i], "crop " + std::to_string(i));
+    if (bgr[i].size() != want)
+      throw InputError("crop " + std::to_string(i) + " is " + std::to_string(bgr[i].cols) + "x" +
+                       std::to_string(bgr[i].rows) + ", model '" + impl_->info.name + "' expects aligned crops of " +
+                       std::to_string(want.width) + "x" + std::to_string(want.height));
+  }
+  Embeddings out(static_cast<Eigen::Index>(crops.size()), dimension());
+  try {
+    for (size_t b = 0; b < bgr.size(); b += impl_->batch_size)
+      impl_->embed_batch(bgr, b, std::min(bgr.size(), b + impl_->batch_size), out);
+  } catch (...) {
+    detail::rethrow_with_context("embedding with model '" + impl_->info.path + "'");
+  }
+  return out;
+}
+
+Embeddings Embedder::embed(const cv::Mat& image, const std::vector<Face>& faces) const {
+  return embed(impl_->aligner.align(image, faces));
+}
+
+Embeddings Embedder::forward_raw(const std::vector<float>& values, int batch) const {
+  const int64_t per = 3LL * impl_->info.input_height * impl_->info.input_width;
+  if (batch <= 0 || static_cast<int64_t>(values.size()) != batch * per)
+    throw InputError("forward_raw: expected " + std::to_string(batch) + " x 3 x " +
+                     std::to_string(impl_->info.input_height) + " x " + std::to_string(impl_->info.input_width) +
+                     " floats, got " + std::to_string(values.size()));
+  try {
+    torch::Tensor x = torch::from_blob(const_cast<float*>(values.data()),
+                                       {batch, 3, impl_->info.input_height, impl_->info.input_width}, torch::kFloat32);
+    torch::Tensor y = impl_->run(x).contiguous();
+    Embeddings out(y.size(0), y.size(1));
+    std::memcpy(out.data(), y.data_ptr<float>(), sizeof(float) * y.numel());
+    return out;
+  } catch (...) {
+    detail::rethrow_with_context("forward_raw with model '" + impl_->info.path + "'");
+  }
+}
+
+namespace detail {
+cv::Mat resize_center_crop(const cv::Mat& crop, int resize, int out) {
+  cv::Mat big;
+  cv::resize(crop, big, cv::Size(resize, resize), 0, 0, cv::INTER_LINEAR);
+  const int off = (resize - out) / 2;
+  return big(cv::Rect(off, off, out, out)).clone();
+}
+}  // namespace detail
+
+}  // namespace arcface

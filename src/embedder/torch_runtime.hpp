@@ -1,0 +1,23 @@
+#pragma once
+// LibTorch helpers shared by the Torch translation units (embedder, MTCNN). Not installed.
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <torch/script.h>
+
+namespace arcface::detail {
+
+/// Load a TorchScript file and its `arcface.json` extra file (empty string when absent).
+/// When @p optimize is true the module is frozen (keeping @p methods besides forward) and
+/// optimised for inference.
+/// @throws ModelError naming @p path when it cannot be loaded.
+torch::jit::Module load_torchscript(const std::string& path, std::string& metadata_json, bool optimize,
+                                    const std::vector<std::string>& methods = {});
+
+/// Rethrow the exception in flight (c10::Error, std::exception) as arcface::Error kinds with
+/// @p context; arcface errors pass through unchanged.
+[[noreturn]] void rethrow_with_context(const std::string& context);
+
+}  // namespace arcface::detail
