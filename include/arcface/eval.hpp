@@ -43,6 +43,10 @@ std::string lfw_image_path(const std::string& dir, const std::string& name, int 
 /// @throws IoError naming the pair-file line of the first image that does not exist.
 std::vector<std::string> lfw_images(const LfwPairs& pairs, const std::string& images_dir);
 
+/// Remove the pairs that name an image missing under @p images_dir (LFW's original-150px set
+/// lacks Betsy_Coffin_0001, for example). Returns how many were removed.
+int drop_pairs_with_missing_images(LfwPairs& pairs, const std::string& images_dir);
+
 /// The face an LFW-style photo is about: the largest face whose box contains the image centre,
 /// else the largest face; -1 when there is none.
 int central_face(const std::vector<Face>& faces, cv::Size image_size);
@@ -84,10 +88,14 @@ struct View1Result {
   double test_accuracy = 0;   ///< on the test pairs at that threshold
   int undetected = 0;         ///< photos of either file where the fallback was used
   int images = 0;
+  int skipped_pairs = 0;      ///< pairs dropped for a missing image (skip_missing_images only)
 };
 
 /// LFW View 1: threshold chosen on @p train (pairsDevTrain.txt), accuracy on @p test (pairsDevTest.txt).
+/// A missing image is an IoError naming its pair-file line, unless @p skip_missing_images, which
+/// drops such pairs and counts them in View1Result::skipped_pairs.
 View1Result evaluate_view1(const Pipeline& pipeline, const std::string& train, const std::string& test,
-                           const std::string& images_dir, const EmbedPhotosOptions& options = {});
+                           const std::string& images_dir, const EmbedPhotosOptions& options = {},
+                           bool skip_missing_images = false);
 
 }  // namespace arcface

@@ -36,7 +36,13 @@ class YuNet final : public DetectorBackendImpl {
     if (net_.empty()) throw ModelError("cannot load YuNet model '" + path_ + "'");
   }
 
-  std::vector<Face> detect(const cv::Mat& bgr) const override {
+  std::vector<Face> detect(const cv::Mat& image) const override {
+    // YuNet's feature pyramid needs at least 64 px per side: pad smaller images (black, bottom and
+    // right, so coordinates are unchanged).
+    cv::Mat bgr = image;
+    if (image.cols < 64 || image.rows < 64)
+      cv::copyMakeBorder(image, bgr, 0, std::max(0, 64 - image.rows), 0, std::max(0, 64 - image.cols),
+                         cv::BORDER_CONSTANT, cv::Scalar::all(0));
     cv::Mat out;
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -82,9 +88,12 @@ Detector::Detector(DetectorOptions o) {
   if (o.score_threshold < 0.f) o.score_threshold = yunet ? 0.8f : o.mtcnn_thresholds[2];
   if (!yunet) o.mtcnn_thresholds[2] = o.score_threshold;
   if (o.nms_threshold < 0.f) o.nms_threshold = yunet ? 0.3f : o.mtcnn_nms_thresholds[2];
+  if (o.max_input_side < 0) o.max_input_side = yunet ? 640 : 0;
   if (o.score_threshold > 1.f || o.nms_threshold > 1.f) throw InputError("detector thresholds must be in [0, 1]");
   if (o.min_face_size < 0.f) throw InputError("min_face_size must not be negative");
-  if (o.max_input_side < 0) throw InputError("max_input_side must not be negative");
+  if (o.min_input_side < 0) throw InputError("min_input_side must not be negative");
+  if (o.max_input_side > 0 && o.min_input_side > o.max_input_side)
+    throw InputError("min_input_side must not exceed max_input_side");
   if (!(o.mtcnn_scale_factor > 0.1f && o.mtcnn_scale_factor < 0.95f))
     throw InputError("mtcnn_scale_factor must be in (0.1, 0.95)");
   detail::configure_threads(o.threads);
@@ -111,6 +120,14 @@ std::vector<Face> Detector::detect(const cv::Mat& image) const {
                         std::max(1, static_cast<int>(std::lround(bgr.rows * scale))));
     detail::with_cv_context("downscaling for detection", [&] {
       cv::resize(bgr, input, size, 0, 0, cv::INTER_AREA);
+      return 0;
+    });
+    scale = static_cast<double>(size.width) / bgr.cols;
+  } else if (o.min_input_side > 0 && longest < o.min_input_side) {
+    scale = static_cast<double>(o.min_input_side) / longest;
+    const cv::Size size(static_cast<int>(std::lround(bgr.cols * scale)), static_cast<int>(std::lround(bgr.rows * scale)));
+    detail::with_cv_context("upscaling for detection", [&] {
+      cv::resize(bgr, input, size, 0, 0, cv::INTER_LINEAR);
       return 0;
     });
     scale = static_cast<double>(size.width) / bgr.cols;

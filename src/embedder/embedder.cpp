@@ -116,9 +116,13 @@ struct Embedder::Impl {
 
   // Crop -> normalised CHW floats at dst (network input size).
   void preprocess(const cv::Mat& crop, bool mirror, float* dst) const {
-    cv::Mat img = crop;
+    cv::Mat img = crop;  // shares the caller's pixels: never modify in place
     if (info.resize) img = detail::resize_center_crop(img, *info.resize, *info.crop);
-    if (mirror) cv::flip(img, img, 1);
+    if (mirror) {
+      cv::Mat flipped;
+      cv::flip(img, flipped, 1);
+      img = flipped;
+    }
     const int h = info.input_height, w = info.input_width, plane = h * w;
     for (int y = 0; y < h; ++y) {
       const uint8_t* row = img.ptr<uint8_t>(y);

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -120,6 +121,17 @@ std::vector<std::string> lfw_images(const LfwPairs& pairs, const std::string& im
   return out;
 }
 
+int drop_pairs_with_missing_images(LfwPairs& pairs, const std::string& images_dir) {
+  const auto before = pairs.pairs.size();
+  pairs.pairs.erase(std::remove_if(pairs.pairs.begin(), pairs.pairs.end(),
+                                   [&](const LfwPair& p) {
+                                     return !fs::is_regular_file(lfw_image_path(images_dir, p.name1, p.number1)) ||
+                                            !fs::is_regular_file(lfw_image_path(images_dir, p.name2, p.number2));
+                                   }),
+                    pairs.pairs.end());
+  return static_cast<int>(before - pairs.pairs.size());
+}
+
 int central_face(const std::vector<Face>& faces, cv::Size size) {
   const cv::Point2f c(size.width * 0.5f, size.height * 0.5f);
   int best = -1;
@@ -163,14 +175,17 @@ std::string cache_key(const Pipeline& p) {
   const auto& d = p.detector().options();
   const auto& e = p.embedder().info();
   std::ostringstream k;
-  k << "arcface-photo-cache/1 " << e.source_sha256 << ' ' << e.name << ' ' << to_string(e.flip) << ' '
+  k << "arcface-photo-cache/2 " << e.source_sha256 << ' ' << e.name << ' ' << to_string(e.flip) << ' '
     << to_string(d.backend) << ' ' << d.score_threshold << ' ' << d.nms_threshold << ' ' << d.min_face_size << ' '
-    << d.max_input_side;
+    << d.max_input_side << ' ' << d.min_input_side;
   return k.str();
 }
 
+// One cached photo: whether a face was detected, its landmarks relative to the image size (x0,
+// y0, ..., x4, y4; used for the fallback of other photos), and the embedding.
 struct CacheEntry {
   bool detected;
+  std::array<float, 10> rel;
   std::vector<float> v;
 };
 
@@ -185,14 +200,17 @@ std::unordered_map<std::string, CacheEntry> load_cache(const std::string& file, 
     char det = 0;
     CacheEntry e;
     e.v.resize(dim);
-    if (!in.get(det) || !in.read(reinterpret_cast<char*>(e.v.data()), dim * sizeof(float))) break;  // truncated tail
+    if (!in.get(det) || !in.read(reinterpret_cast<char*>(e.rel.data()), sizeof e.rel) ||
+        !in.read(reinterpret_cast<char*>(e.v.data()), dim * sizeof(float)))
+      break;  // truncated tail: keep what is complete
     e.detected = det == 1;
     out[path] = std::move(e);
   }
   return out;
 }
 
-void save_cache(const std::string& file, const std::string& key, const PhotoEmbeddings& pe) {
+void save_cache(const std::string& file, const std::string& key, const PhotoEmbeddings& pe,
+                const std::vector<std::array<float, 10>>& rel) {
   const std::string tmp = file + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -201,6 +219,7 @@ void save_cache(const std::string& file, const std::string& key, const PhotoEmbe
     for (size_t i = 0; i < pe.paths.size(); ++i) {
       out << pe.paths[i] << '\n';
       out.put(pe.detected[i] ? 1 : 0);
+      out.write(reinterpret_cast<const char*>(rel[i].data()), sizeof rel[i]);
       out.write(reinterpret_cast<const char*>(pe.embeddings.row(i).data()), pe.embeddings.cols() * sizeof(float));
     }
   }
@@ -224,6 +243,12 @@ PhotoEmbeddings embed_photos(const Pipeline& pipeline, const std::vector<std::st
   // Mean landmarks relative to the image size, over detected photos (the fallback).
   std::array<cv::Point2d, 5> rel_sum{};
   long rel_count = 0;
+  std::vector<std::array<float, 10>> rel_landmarks(paths.size());
+  auto add_rel = [&](size_t i, const std::array<float, 10>& r) {
+    rel_landmarks[i] = r;
+    for (int j = 0; j < 5; ++j) rel_sum[j].x += r[2 * j], rel_sum[j].y += r[2 * j + 1];
+    ++rel_count;
+  };
 
   detail::Progress bar("embedding", paths.size(), options.progress);
   const Aligner& aligner = pipeline.embedder().aligner();
@@ -233,7 +258,10 @@ PhotoEmbeddings embed_photos(const Pipeline& pipeline, const std::vector<std::st
     if (auto it = cache.find(paths[i]); it != cache.end()) {
       out.embeddings.row(i) = Eigen::Map<const Eigen::RowVectorXf>(it->second.v.data(), dim);
       out.detected[i] = it->second.detected;
-      if (it->second.detected) continue;
+      if (it->second.detected) {
+        add_rel(i, it->second.rel);
+        continue;
+      }
     }
     const cv::Mat img = read_image(paths[i]);
     const auto faces = pipeline.detector().detect(img);
@@ -242,11 +270,12 @@ PhotoEmbeddings embed_photos(const Pipeline& pipeline, const std::vector<std::st
       missing.push_back(i);
       continue;
     }
+    std::array<float, 10> r;
     for (int j = 0; j < 5; ++j) {
-      rel_sum[j].x += faces[k].landmarks[j].x / img.cols;
-      rel_sum[j].y += faces[k].landmarks[j].y / img.rows;
+      r[2 * j] = faces[k].landmarks[j].x / img.cols;
+      r[2 * j + 1] = faces[k].landmarks[j].y / img.rows;
     }
-    ++rel_count;
+    add_rel(i, r);
     out.embeddings.row(i) = pipeline.embedder().embed({aligner.align(img, faces[k])}).row(0);
     out.detected[i] = true;
     ++computed;
@@ -271,13 +300,17 @@ PhotoEmbeddings embed_photos(const Pipeline& pipeline, const std::vector<std::st
       ++computed;
     }
   }
-  if (!options.cache_file.empty() && computed > 0) save_cache(options.cache_file, key, out);
+  if (!options.cache_file.empty() && computed > 0) save_cache(options.cache_file, key, out, rel_landmarks);
   return out;
 }
 
 View1Result evaluate_view1(const Pipeline& pipeline, const std::string& train, const std::string& test,
-                           const std::string& images_dir, const EmbedPhotosOptions& options) {
-  const LfwPairs tr = read_lfw_pairs(train), te = read_lfw_pairs(test);
+                           const std::string& images_dir, const EmbedPhotosOptions& options,
+                           bool skip_missing_images) {
+  LfwPairs tr = read_lfw_pairs(train), te = read_lfw_pairs(test);
+  int skipped = 0;
+  if (skip_missing_images)
+    skipped = drop_pairs_with_missing_images(tr, images_dir) + drop_pairs_with_missing_images(te, images_dir);
   std::vector<std::string> paths = lfw_images(tr, images_dir);
   for (const auto& p : lfw_images(te, images_dir))
     if (std::find(paths.begin(), paths.end(), p) == paths.end()) paths.push_back(p);
@@ -302,6 +335,7 @@ View1Result evaluate_view1(const Pipeline& pipeline, const std::string& train, c
   r.test_accuracy = verification_accuracy(s_te, y_te, r.threshold);
   r.undetected = static_cast<int>(std::count(pe.detected.begin(), pe.detected.end(), false));
   r.images = static_cast<int>(pe.paths.size());
+  r.skipped_pairs = skipped;
   return r;
 }
 

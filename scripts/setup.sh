@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# One command for a fresh Debian 12 machine: installs the Debian packages arcface needs (when
+# missing), prepares the models, builds everything and installs pyarcface into .venv.
+#
+#   scripts/setup.sh [prepare_models.py options, e.g. --download or --sources DIR]
+#
+# Environment: BUILD_DIR (default build), JOBS (default nproc), ARCFACE_MODEL_SOURCES.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR=${BUILD_DIR:-build}
+JOBS=${JOBS:-$(nproc)}
+
+PACKAGES=(
+  build-essential cmake ccache pkg-config git
+  libtorch-dev python3-torch
+  libopencv-dev python3-opencv
+  libeigen3-dev nlohmann-json3-dev libcli11-dev libfaiss-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  pybind11-dev python3-pybind11 python3-dev python3-venv python3-pip python3-setuptools python3-wheel
+  python3-numpy python3-pytest python3-sklearn python3-matplotlib python3-pil
+  jupyter-nbconvert python3-nbconvert python3-ipykernel python3-nbformat
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+echo "== preparing models"
+/usr/bin/python3 scripts/prepare_models.py "$@"
+
+echo "== building (${BUILD_DIR}, ${JOBS} jobs)"
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release
+cmake --build "$BUILD_DIR" -j "$JOBS"
+
+if [ -f pyproject.toml ]; then
+  echo "== installing pyarcface into .venv"
+  [ -x .venv/bin/python ] || /usr/bin/python3 -m venv --system-site-packages .venv
+  CMAKE_BUILD_PARALLEL_LEVEL=$JOBS .venv/bin/python -m pip install --no-build-isolation --no-deps -q \
+    --config-settings=build-dir="$BUILD_DIR/python-wheel" . 2>/dev/null \
+    || CMAKE_BUILD_PARALLEL_LEVEL=$JOBS .venv/bin/python -m pip install --no-build-isolation --no-deps -q .
+  .venv/bin/python -c "import pyarcface; print('pyarcface', pyarcface.__version__)"
+fi
+echo "== done. Run the tests with: ctest --test-dir $BUILD_DIR -j2 --output-on-failure"

@@ -1,0 +1,105 @@
+// The `arcface` command-line tool, run as a user would.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <sys/wait.h>
+
+#include "arcface/npy.hpp"
+#include "common.hpp"
+
+namespace fs = std::filesystem;
+using namespace arcface;
+
+namespace {
+
+struct CliRun {
+  int code;
+  std::string out;
+};
+
+// Runs the CLI with stderr merged into stdout.
+CliRun cli(const std::string& args) {
+  const std::string cmd = std::string(ARCFACE_CLI_PATH) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string q(const std::string& s) { return "'" + s + "'"; }
+
+}  // namespace
+
+TEST(Cli, DetectJsonAndOverlay) {
+  ARCFACE_REQUIRE_SHARED();
+  const std::string png = test::fixtures() + "/group-annotated.png";
+  fs::remove(png);
+  const CliRun r = cli("detect --json " + q(test::sample("group/group.jpg")) + " -o " + q(png));
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_GE(j["faces"].size(), 4u);
+  EXPECT_EQ(j["faces"][0]["landmarks"].size(), 5u);
+  EXPECT_TRUE(fs::exists(png));
+}
+
+TEST(Cli, EmbedWritesNpyAndSideFile) {
+  ARCFACE_REQUIRE_SHARED();
+  const std::string npy = test::fixtures() + "/cli-embed.npy";
+  const CliRun r = cli("-q embed " + q(test::sample("actors/jeff/0.jpg")) + " " + q(test::sample("group/group.jpg")) +
+                    " -o " + q(npy));
+  ASSERT_EQ(r.code, 0) << r.out;
+  const Embeddings e = read_npy_matrix(npy);
+  const auto side = nlohmann::json::parse(std::ifstream(test::fixtures() + "/cli-embed.json"));
+  EXPECT_EQ(static_cast<size_t>(e.rows()), side["rows"].size());
+  EXPECT_GE(e.rows(), 5);  // 1 + at least 4
+  EXPECT_EQ(e.cols(), 256);
+  EXPECT_EQ(side["rows"][0]["image"], test::sample("actors/jeff/0.jpg"));
+  EXPECT_NEAR(e.row(0).norm(), 1.f, 1e-5);
+}
+
+TEST(Cli, VerifySameAndDifferent) {
+  ARCFACE_REQUIRE_SHARED();
+  CliRun r = cli("verify --json " + q(test::sample("actors/kurt/0.jpg")) + " " + q(test::sample("actors/kurt/2.jpg")));
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(j["same"].get<bool>()) << r.out;
+  r = cli("verify --json " + q(test::sample("actors/kurt/0.jpg")) + " " + q(test::sample("actresses/emma_mackey/0.jpg")));
+  ASSERT_EQ(r.code, 0) << r.out;
+  j = nlohmann::json::parse(r.out);
+  EXPECT_FALSE(j["same"].get<bool>()) << r.out;
+  r = cli("verify " + q(test::sample("actors/kurt/0.jpg")) + " " + q(test::sample("actors/kurt/2.jpg")));
+  EXPECT_NE(r.out.find("same"), std::string::npos) << r.out;
+}
+
+TEST(Cli, ErrorsAreOneLineWithNonZeroExit) {
+  CliRun r = cli("verify /nonexistent/a.jpg /nonexistent/b.jpg");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("arcface: error:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("/nonexistent/a.jpg"), std::string::npos) << r.out;
+  r = cli("detect " + q(test::fixtures() + "/not-an-image.jpg"));
+  EXPECT_EQ(r.code, 1) << r.out;
+  r = cli("--embedder " + q(test::fixtures() + "/corrupt.pt") + " verify x.jpg y.jpg");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("corrupt.pt"), std::string::npos) << r.out;
+  r = cli("frobnicate");
+  EXPECT_EQ(r.code, 2) << r.out;
+  r = cli("embed");
+  EXPECT_EQ(r.code, 2) << r.out;
+}
+
+TEST(Cli, NoFaceIsReported) {
+  ARCFACE_REQUIRE_MODEL("yunet.onnx");
+  const std::string blank = test::fixtures() + "/blank.png";
+  cv::imwrite(blank, cv::Mat(200, 200, CV_8UC3, cv::Scalar::all(128)));
+  CliRun r = cli("detect " + q(blank));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("0 face(s)"), std::string::npos) << r.out;
+  r = cli("verify " + q(blank) + " " + q(blank));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("no face found"), std::string::npos) << r.out;
+}

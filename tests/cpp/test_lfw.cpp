@@ -1,0 +1,125 @@
+// LFW View 1 with the default pipeline, and the pair-file / threshold logic.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "arcface/error.hpp"
+#include "arcface/eval.hpp"
+#include "common.hpp"
+
+namespace fs = std::filesystem;
+using namespace arcface;
+
+namespace {
+
+void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+std::string tmpdir() {
+  const auto d = fs::temp_directory_path() / "arcface-lfw-test";
+  fs::create_directories(d);
+  return d.string();
+}
+
+View1Result run_view1(const std::string& variant) {
+  const std::string root = test::shared_dir() + "/data/lfw-view1";
+  fs::create_directories(ARCFACE_TEST_CACHE);
+  PipelineOptions po;
+  if (const char* d = std::getenv("LFW_DETECTOR")) po.detector.backend = detector_backend_from_string(d);
+  const Pipeline pipe(po);
+  EmbedPhotosOptions o;
+  o.cache_file = std::string(ARCFACE_TEST_CACHE) + "/lfw-view1-" + variant + ".cache";
+  o.progress = true;
+  const View1Result r =
+      evaluate_view1(pipe, root + "/pairsDevTrain.txt", root + "/pairsDevTest.txt", root + "/" + variant, o, true);
+  std::printf("LFW View 1 %s: threshold %.4f (DevTrain accuracy %.2f %%), DevTest accuracy %.2f %%, "
+              "%d of %d photos without a detected face, %d pairs skipped for a missing image\n",
+              variant.c_str(), r.threshold, 100 * r.train_accuracy, 100 * r.test_accuracy, r.undetected, r.images,
+              r.skipped_pairs);
+  return r;
+}
+
+}  // namespace
+
+TEST(LfwPairs, ReadsView1Files) {
+  ARCFACE_REQUIRE_SHARED();
+  const auto p = read_lfw_pairs(test::shared_dir() + "/data/lfw-view1/pairsDevTrain.txt");
+  ASSERT_EQ(p.pairs.size(), 2200u);
+  EXPECT_EQ(p.folds, 1);
+  EXPECT_TRUE(p.pairs[0].same);
+  EXPECT_EQ(p.pairs[0].name1, "Aaron_Peirsol");
+  EXPECT_EQ(p.pairs[0].number2, 2);
+  EXPECT_FALSE(p.pairs[1100].same);
+  EXPECT_EQ(p.pairs[1100].name2, "Marsha_Thomason");
+  EXPECT_EQ(p.pairs[1100].line, 1102);
+}
+
+TEST(LfwPairs, ReadsTenFoldFormat) {
+  const std::string f = tmpdir() + "/pairs.txt";
+  write(f, "2\t1\nA\t1\t2\nB\t1\tC\t3\nD\t2\t4\nE\t1\tF\t1\n");
+  const auto p = read_lfw_pairs(f);
+  EXPECT_EQ(p.folds, 2);
+  ASSERT_EQ(p.pairs.size(), 4u);
+  EXPECT_EQ(p.pairs[2].fold, 1);
+  EXPECT_TRUE(p.pairs[2].same);
+  EXPECT_EQ(p.pairs[3].line, 5);
+}
+
+TEST(LfwPairs, ErrorsNameTheLine) {
+  const std::string f = tmpdir() + "/bad.txt";
+  write(f, "2\nA\t1\t2\nB\t1\nC\t1\tD\t1\nE\t1\tF\t1\n");
+  try {
+    read_lfw_pairs(f);
+    FAIL() << "malformed line accepted";
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find("bad.txt:3"), std::string::npos) << e.what();
+  }
+  write(f, "x y z\n");
+  EXPECT_THROW(read_lfw_pairs(f), IoError);
+  write(f, "3\nA\t1\t2\n");
+  EXPECT_THROW(read_lfw_pairs(f), IoError);
+  EXPECT_THROW(read_lfw_pairs(tmpdir() + "/missing.txt"), IoError);
+}
+
+TEST(LfwPairs, MissingImageNamesTheLine) {
+  const std::string f = tmpdir() + "/one.txt";
+  write(f, "1\nNobody\t1\t2\nA\t1\tB\t1\n");
+  try {
+    lfw_images(read_lfw_pairs(f), tmpdir());
+    FAIL() << "missing image accepted";
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find("one.txt:2"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("Nobody_0001.jpg"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Threshold, BestThresholdSeparatesSeparableScores) {
+  const std::vector<float> s{0.1f, 0.2f, 0.3f, 0.6f, 0.7f, 0.9f};
+  const std::vector<bool> y{false, false, false, true, true, true};
+  const float t = best_threshold(s, y);
+  EXPECT_GT(t, 0.3f);
+  EXPECT_LT(t, 0.6f);
+  EXPECT_DOUBLE_EQ(verification_accuracy(s, y, t), 1.0);
+}
+
+TEST(Threshold, BestThresholdWithOverlap) {
+  // One positive below one negative: best accuracy is 5/6 whatever the split.
+  const std::vector<float> s{0.1f, 0.2f, 0.5f, 0.4f, 0.7f, 0.9f};
+  const std::vector<bool> y{false, false, false, true, true, true};
+  const float t = best_threshold(s, y);
+  EXPECT_NEAR(verification_accuracy(s, y, t), 5.0 / 6.0, 1e-9);
+  EXPECT_THROW(best_threshold({}, {}), InputError);
+}
+
+TEST(Lfw, View1DeepFunneled) {
+  ARCFACE_REQUIRE_SHARED();
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-casia.pt");
+  const auto r = run_view1("deepfunneled");
+  EXPECT_GE(r.test_accuracy, 0.980);
+}
+
+TEST(Lfw, View1Original150px) {
+  ARCFACE_REQUIRE_SHARED();
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-casia.pt");
+  const auto r = run_view1("original-150px");
+  EXPECT_GE(r.test_accuracy, 0.975);
+}
