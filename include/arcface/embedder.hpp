@@ -57,8 +57,10 @@ ModelInfo read_model_info(const std::string& path);
 struct EmbedderOptions {
   /// Model file, or a name looked up in models_dir(); empty selects kDefaultEmbedder.
   std::string model;
-  /// Crops per network call; larger batches are split.
-  int batch_size = 32;
+  /// Rows per network call (a mirrored crop counts as a row); larger inputs are split. 8 is the
+  /// fastest per image on a 2-core CPU for MobileFaceNet and IR-50 (bench/run_core_bench.py:
+  /// IR-50 frozen+oneDNN takes 114 / 75 / 90 ms per image at batch 4 / 8 / 16).
+  int batch_size = 8;
   /// Intra-op threads for LibTorch (a process-wide setting); 0 keeps the current setting, which
   /// arcface initialises to the number of hardware threads.
   int threads = 0;

@@ -47,7 +47,10 @@ class YuNet final : public DetectorBackendImpl {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       with_cv_context("YuNet detection with '" + path_ + "'", [&] {
-        net_->setInputSize(bgr.size());
+        if (bgr.size() != input_size_) {  // re-plans the network: only when the size changes
+          net_->setInputSize(bgr.size());
+          input_size_ = bgr.size();
+        }
         net_->detect(bgr, out);
         return 0;
       });
@@ -67,6 +70,7 @@ class YuNet final : public DetectorBackendImpl {
  private:
   std::string path_;
   cv::Ptr<cv::FaceDetectorYN> net_;
+  mutable cv::Size input_size_;
   mutable std::mutex mutex_;
 };
 

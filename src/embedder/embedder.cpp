@@ -114,6 +114,16 @@ struct Embedder::Impl {
     return module.forward({x}).toTensor();
   }
 
+  // The network over any number of rows, batch_size rows per call.
+  torch::Tensor run_chunked(const torch::Tensor& x) const {
+    const int64_t rows = x.size(0);
+    if (rows <= batch_size) return run(x).contiguous();
+    std::vector<torch::Tensor> parts;
+    for (int64_t i = 0; i < rows; i += batch_size) parts.push_back(run(x.narrow(0, i, std::min<int64_t>(batch_size, rows - i))));
+    c10::InferenceMode guard;
+    return torch::cat(parts, 0).contiguous();
+  }
+
   // Crop -> normalised CHW floats at dst (network input size).
   void preprocess(const cv::Mat& crop, bool mirror, float* dst) const {
     cv::Mat img = crop;  // shares the caller's pixels: never modify in place
@@ -147,7 +157,7 @@ struct Embedder::Impl {
       preprocess(crops[begin + i], false, data + i * plane);
       if (flip) preprocess(crops[begin + i], true, data + (n + i) * plane);
     }
-    torch::Tensor y = run(x).contiguous();
+    torch::Tensor y = run_chunked(x);
     if (y.dim() != 2 || y.size(0) != rows || y.size(1) != info.network_output)
       throw ModelError("model '" + info.path + "' returned shape " + c10::str(y.sizes()) + ", expected [" +
                        std::to_string(rows) + ", " + std::to_string(info.network_output) + "]");
@@ -217,8 +227,8 @@ Embeddings Embedder::embed(const std::vector<cv::Mat>& crops) const {
   }
   Embeddings out(static_cast<Eigen::Index>(crops.size()), dimension());
   try {
-    for (size_t b = 0; b < bgr.size(); b += impl_->batch_size)
-      impl_->embed_batch(bgr, b, std::min(bgr.size(), b + impl_->batch_size), out);
+    constexpr size_t group = 256;  // crops preprocessed at once (bounds memory)
+    for (size_t b = 0; b < bgr.size(); b += group) impl_->embed_batch(bgr, b, std::min(bgr.size(), b + group), out);
   } catch (...) {
     detail::rethrow_with_context("embedding with model '" + impl_->info.path + "'");
   }
@@ -238,7 +248,7 @@ Embeddings Embedder::forward_raw(const std::vector<float>& values, int batch) co
   try {
     torch::Tensor x = torch::from_blob(const_cast<float*>(values.data()),
                                        {batch, 3, impl_->info.input_height, impl_->info.input_width}, torch::kFloat32);
-    torch::Tensor y = impl_->run(x).contiguous();
+    torch::Tensor y = impl_->run_chunked(x);
     Embeddings out(y.size(0), y.size(1));
     std::memcpy(out.data(), y.data_ptr<float>(), sizeof(float) * y.numel());
     return out;
