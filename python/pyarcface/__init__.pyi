@@ -1,0 +1,137 @@
+"""Type stubs of pyarcface (the compiled module pyarcface._pyarcface)."""
+from typing import List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import numpy.typing as npt
+
+__version__: str
+
+Image = npt.NDArray[np.uint8]
+FloatArray = npt.NDArray[np.float32]
+
+class Error(RuntimeError): ...
+class InputError(Error, ValueError): ...
+class IOError(Error, OSError): ...
+class ModelError(Error, OSError): ...
+
+class Face:
+    box: Tuple[float, float, float, float]
+    landmarks: FloatArray  # (5, 2)
+    score: float
+    def __init__(self, box: Tuple[float, float, float, float] = ..., landmarks: Optional[npt.ArrayLike] = ...,
+                 score: float = ...) -> None: ...
+
+class DetectorOptions:
+    backend: str
+    model: str
+    score_threshold: float
+    nms_threshold: float
+    min_face_size: float
+    max_input_side: int
+    min_input_side: int
+    threads: int
+    def __init__(self, backend: str = "yunet", model: str = "", score_threshold: float = -1.0,
+                 nms_threshold: float = -1.0, min_face_size: float = 20.0, max_input_side: int = -1,
+                 min_input_side: int = 0, threads: int = 0) -> None: ...
+
+class Detector:
+    """Face detector (YuNet or MTCNN). Thread-safe; releases the GIL."""
+    options: DetectorOptions
+    def __init__(self, options: Optional[DetectorOptions] = None, **kwargs: object) -> None: ...
+    def detect(self, image: npt.NDArray, rgb: bool = False) -> List[Face]: ...
+
+class AlignmentTemplate:
+    name: str
+    size: Tuple[int, int]
+    points: FloatArray
+    @staticmethod
+    def arcface_112x112() -> "AlignmentTemplate": ...
+    @staticmethod
+    def sphereface_96x112() -> "AlignmentTemplate": ...
+    @staticmethod
+    def by_name(name: str) -> "AlignmentTemplate": ...
+
+class Aligner:
+    template: AlignmentTemplate
+    def __init__(self, template: Union[None, str, AlignmentTemplate] = None) -> None: ...
+    def transform(self, landmarks: npt.ArrayLike) -> npt.NDArray[np.float64]: ...
+    def align(self, image: npt.NDArray, face: Face, rgb: bool = False) -> Image: ...
+    def align_all(self, image: npt.NDArray, faces: Sequence[Face], rgb: bool = False) -> List[Image]: ...
+
+class EmbedderOptions:
+    model: str
+    batch_size: int
+    threads: int
+    optimize: bool
+    def __init__(self, model: str = "", batch_size: int = 8, threads: int = 0, optimize: bool = True,
+                 flip: Optional[str] = None) -> None: ...
+
+class ModelInfo:
+    path: str
+    name: str
+    architecture: str
+    input_width: int
+    input_height: int
+    rgb: bool
+    alignment: AlignmentTemplate
+    flip: str
+    network_output: int
+    embedding_size: int
+    threshold: float
+    source_sha256: str
+    metadata_json: str
+
+def read_model_info(path: str) -> ModelInfo: ...
+
+class Embedder:
+    """Aligned crops -> L2-normalised float32 embeddings (N, dimension). Thread-safe; releases the GIL."""
+    info: ModelInfo
+    dimension: int
+    aligner: Aligner
+    def __init__(self, options: Optional[EmbedderOptions] = None, **kwargs: object) -> None: ...
+    def embed(self, crops: Sequence[npt.NDArray], rgb: bool = False) -> FloatArray: ...
+    def embed_faces(self, image: npt.NDArray, faces: Sequence[Face], rgb: bool = False) -> FloatArray: ...
+    def forward_raw(self, x: npt.ArrayLike) -> FloatArray: ...
+
+class Verification:
+    similarity: float
+    threshold: float
+    same: bool
+
+class Similarity:
+    @staticmethod
+    def cosine(a: npt.ArrayLike, b: npt.ArrayLike) -> float: ...
+    @staticmethod
+    def matrix(a: npt.ArrayLike, b: npt.ArrayLike, normalize: bool = False) -> FloatArray: ...
+    @staticmethod
+    def verify(a: npt.ArrayLike, b: npt.ArrayLike, threshold: float) -> Verification: ...
+
+class PipelineResult:
+    faces: List[Face]
+    embeddings: FloatArray
+
+class Pipeline:
+    """detect -> align -> embed. Thread-safe; releases the GIL."""
+    detector: Detector
+    embedder: Embedder
+    def __init__(self, detector: Optional[DetectorOptions] = None, embedder: Optional[EmbedderOptions] = None) -> None: ...
+    def process(self, image: npt.NDArray, rgb: bool = False) -> PipelineResult: ...
+    def process_file(self, path: str) -> PipelineResult: ...
+
+def largest_face(faces: Sequence[Face]) -> int: ...
+def read_image(path: str) -> Image: ...
+def models_dir() -> str: ...
+def rgb_to_bgr(image: npt.NDArray) -> npt.NDArray: ...
+
+class View1Result:
+    threshold: float
+    train_accuracy: float
+    test_accuracy: float
+    undetected: int
+    images: int
+    skipped_pairs: int
+
+def evaluate_lfw_view1(pipeline: Pipeline, train_pairs: str, test_pairs: str, images_dir: str,
+                       cache_file: str = "", skip_missing_images: bool = False) -> View1Result: ...
+def best_threshold(scores: Sequence[float], same: Sequence[bool]) -> float: ...
+def verification_accuracy(scores: Sequence[float], same: Sequence[bool], threshold: float) -> float: ...

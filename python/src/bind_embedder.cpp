@@ -1,0 +1,105 @@
+#include <pybind11/stl.h>
+
+#include "arcface/embedder.hpp"
+#include "arcface/error.hpp"
+#include "bindings.hpp"
+#include "convert.hpp"
+
+namespace pyarcface {
+
+void bind_embedder(py::module_& m) {
+  using arcface::EmbedderOptions;
+  using arcface::ModelInfo;
+  py::class_<EmbedderOptions>(m, "EmbedderOptions", "Options of Embedder (see the C++ EmbedderOptions).")
+      .def(py::init([](const std::string& model, int batch_size, int threads, bool optimize, py::object flip) {
+             EmbedderOptions o;
+             o.model = model;
+             o.batch_size = batch_size;
+             o.threads = threads;
+             o.optimize = optimize;
+             if (!flip.is_none()) o.flip = arcface::flip_policy_from_string(flip.cast<std::string>());
+             return o;
+           }),
+           py::arg("model") = "", py::arg("batch_size") = 8, py::arg("threads") = 0, py::arg("optimize") = true,
+           py::arg("flip") = py::none())
+      .def_readwrite("model", &EmbedderOptions::model)
+      .def_readwrite("batch_size", &EmbedderOptions::batch_size)
+      .def_readwrite("threads", &EmbedderOptions::threads)
+      .def_readwrite("optimize", &EmbedderOptions::optimize);
+
+  py::class_<ModelInfo>(m, "ModelInfo", "What a model file says about itself (its arcface.json metadata).")
+      .def_readonly("path", &ModelInfo::path)
+      .def_readonly("name", &ModelInfo::name)
+      .def_readonly("architecture", &ModelInfo::architecture)
+      .def_readonly("input_width", &ModelInfo::input_width)
+      .def_readonly("input_height", &ModelInfo::input_height)
+      .def_readonly("rgb", &ModelInfo::rgb)
+      .def_readonly("alignment", &ModelInfo::alignment)
+      .def_property_readonly("flip", [](const ModelInfo& i) { return arcface::to_string(i.flip); })
+      .def_readonly("network_output", &ModelInfo::network_output)
+      .def_readonly("embedding_size", &ModelInfo::embedding_size)
+      .def_readonly("threshold", &ModelInfo::threshold)
+      .def_readonly("source_sha256", &ModelInfo::source_sha256)
+      .def_readonly("metadata_json", &ModelInfo::metadata_json)
+      .def("__repr__", [](const ModelInfo& i) { return "<pyarcface.ModelInfo " + i.name + " (" + i.architecture + ")>"; });
+  m.def("read_model_info", &arcface::read_model_info, py::arg("path"), "Read a model's metadata without loading it.");
+
+  py::class_<arcface::Embedder>(m, "Embedder", R"doc(Aligned face crops -> L2-normalised embeddings.
+
+embed() takes a list of BGR uint8 crops of the model's alignment size (as Aligner or
+Embedder.aligner produce); embed_faces() takes an image and faces detected on it. Both return a
+float32 array (N, dimension). Thread-safe; the GIL is released during inference.)doc")
+      .def(py::init([m](py::object options, py::kwargs kw) {
+             EmbedderOptions o = options.is_none() ? m.attr("EmbedderOptions")(**kw).template cast<EmbedderOptions>()
+                                                   : options.cast<EmbedderOptions>();
+             py::gil_scoped_release nogil;
+             return arcface::Embedder(o);
+           }),
+           py::arg("options") = py::none(), "Embedder(options=None, **EmbedderOptions keywords)")
+      .def_property_readonly("info", &arcface::Embedder::info)
+      .def_property_readonly("dimension", &arcface::Embedder::dimension)
+      .def_property_readonly("aligner", &arcface::Embedder::aligner, py::return_value_policy::reference_internal)
+      .def(
+          "embed",
+          [](const arcface::Embedder& e, const std::vector<py::array>& crops, bool rgb) {
+            std::vector<py::object> keep(crops.size());
+            std::vector<cv::Mat> mats;
+            for (size_t i = 0; i < crops.size(); ++i) mats.push_back(image_from_numpy(crops[i], rgb, keep[i]));
+            arcface::Embeddings out;
+            {
+              py::gil_scoped_release nogil;
+              out = e.embed(mats);
+            }
+            return to_numpy(std::move(out));
+          },
+          py::arg("crops"), py::arg("rgb") = false)
+      .def(
+          "embed_faces",
+          [](const arcface::Embedder& e, const py::array& image, const std::vector<arcface::Face>& faces, bool rgb) {
+            py::object keep;
+            const cv::Mat img = image_from_numpy(image, rgb, keep);
+            arcface::Embeddings out;
+            {
+              py::gil_scoped_release nogil;
+              out = e.embed(img, faces);
+            }
+            return to_numpy(std::move(out));
+          },
+          py::arg("image"), py::arg("faces"), py::arg("rgb") = false)
+      .def(
+          "forward_raw",
+          [](const arcface::Embedder& e, const py::array& x) {
+            auto a = py::array_t<float, py::array::c_style | py::array::forcecast>::ensure(x);
+            if (!a || a.ndim() != 4) throw arcface::InputError("forward_raw expects an (N, 3, H, W) float array");
+            std::vector<float> v(a.data(), a.data() + a.size());
+            arcface::Embeddings out;
+            {
+              py::gil_scoped_release nogil;
+              out = e.forward_raw(v, static_cast<int>(a.shape(0)));
+            }
+            return to_numpy(std::move(out));
+          },
+          py::arg("x"), "The bare network on preprocessed NCHW input; raw (unnormalised) output.");
+}
+
+}  // namespace pyarcface

@@ -1,0 +1,82 @@
+#include "convert.hpp"
+
+#include <cstring>
+
+#include <opencv2/imgproc.hpp>
+
+#include "arcface/error.hpp"
+
+namespace pyarcface {
+
+cv::Mat image_from_numpy(const py::array& array, bool rgb, py::object& keep) {
+  const auto dt = array.dtype();
+  int depth;
+  if (dt.is(py::dtype::of<uint8_t>())) depth = CV_8U;
+  else if (dt.is(py::dtype::of<uint16_t>())) depth = CV_16U;
+  else throw arcface::InputError("image must be a uint8 or uint16 numpy array, got dtype " + py::str(static_cast<py::handle>(dt)).cast<std::string>());
+  const auto nd = array.ndim();
+  if (nd != 2 && nd != 3) throw arcface::InputError("image must have shape (H, W) or (H, W, C), got " + std::to_string(nd) + " dimensions");
+  const int h = static_cast<int>(array.shape(0)), w = static_cast<int>(array.shape(1));
+  const int c = nd == 3 ? static_cast<int>(array.shape(2)) : 1;
+  if (c != 1 && c != 3 && c != 4) throw arcface::InputError("image must have 1, 3 or 4 channels, got " + std::to_string(c));
+  if (h == 0 || w == 0) throw arcface::InputError("image is empty (shape " + std::to_string(h) + " x " + std::to_string(w) + ")");
+  // C-contiguous view or copy (slices, negative strides, Fortran order).
+  py::array contiguous = py::array::ensure(array, py::array::c_style);
+  if (!contiguous) throw arcface::InputError("cannot read the image array");
+  keep = contiguous;
+  cv::Mat m(h, w, CV_MAKETYPE(depth, c), const_cast<void*>(contiguous.data()));
+  if (rgb && c >= 3) {
+    cv::Mat bgr;
+    cv::cvtColor(m, bgr, c == 3 ? cv::COLOR_RGB2BGR : cv::COLOR_RGBA2BGRA);
+    return bgr;
+  }
+  return m;
+}
+
+py::array image_to_numpy(const cv::Mat& image) {
+  cv::Mat m = image.isContinuous() ? image : image.clone();
+  std::vector<py::ssize_t> shape{m.rows, m.cols};
+  if (m.channels() > 1) shape.push_back(m.channels());
+  py::array_t<uint8_t> out(shape);
+  std::memcpy(out.mutable_data(), m.data, m.total() * m.elemSize());
+  return std::move(out);
+}
+
+py::array_t<float> to_numpy(arcface::Embeddings&& m) {
+  auto* owned = new arcface::Embeddings(std::move(m));
+  py::capsule free_when_done(owned, [](void* p) { delete static_cast<arcface::Embeddings*>(p); });
+  return py::array_t<float>({static_cast<py::ssize_t>(owned->rows()), static_cast<py::ssize_t>(owned->cols())},
+                            {static_cast<py::ssize_t>(sizeof(float) * owned->cols()), static_cast<py::ssize_t>(sizeof(float))},
+                            owned->data(), free_when_done);
+}
+
+arcface::Embeddings embeddings_from_numpy(const py::array& array, const char* what) {
+  if (!(array.dtype().kind() == 'f' || array.dtype().kind() == 'i' || array.dtype().kind() == 'u'))
+    throw arcface::InputError(std::string(what) + " must be a numeric array");
+  auto a = py::array_t<float, py::array::c_style | py::array::forcecast>::ensure(array);
+  if (!a) throw arcface::InputError(std::string(what) + ": cannot convert to float32");
+  if (a.ndim() == 1) {
+    arcface::Embeddings m(1, a.shape(0));
+    std::memcpy(m.data(), a.data(), sizeof(float) * m.size());
+    return m;
+  }
+  if (a.ndim() != 2) throw arcface::InputError(std::string(what) + " must have shape (N, D) or (D,)");
+  arcface::Embeddings m(a.shape(0), a.shape(1));
+  if (m.size()) std::memcpy(m.data(), a.data(), sizeof(float) * m.size());
+  return m;
+}
+
+py::array_t<float> landmarks_to_numpy(const arcface::Face& f) {
+  py::array_t<float> out({5, 2});
+  auto r = out.mutable_unchecked<2>();
+  for (int i = 0; i < 5; ++i) r(i, 0) = f.landmarks[i].x, r(i, 1) = f.landmarks[i].y;
+  return out;
+}
+
+void landmarks_from_numpy(arcface::Face& f, const py::array& a) {
+  auto l = py::array_t<float, py::array::c_style | py::array::forcecast>::ensure(a);
+  if (!l || l.ndim() != 2 || l.shape(0) != 5 || l.shape(1) != 2) throw arcface::InputError("landmarks must have shape (5, 2)");
+  for (int i = 0; i < 5; ++i) f.landmarks[i] = {l.at(i, 0), l.at(i, 1)};
+}
+
+}  // namespace pyarcface
