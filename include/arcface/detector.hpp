@@ -69,9 +69,8 @@ struct DetectorOptions {
 /// Input contract: see image.hpp (BGR CV_8UC3; grey, BGRA and 16-bit images are converted).
 /// Output: faces sorted by decreasing score, in the coordinates of the input image.
 ///
-/// Thread safety: detect() is const and may be called from several threads at once. For the
-/// YuNet backend calls are serialised internally (OpenCV's network is stateful); MTCNN calls run
-/// concurrently.
+/// Thread safety: detect() is const and may be called from several threads at once; calls run
+/// concurrently (YuNet keeps one OpenCV network per concurrent caller, since those are stateful).
 ///
 /// The model is loaded once, in the constructor. Movable, not copyable.
 class Detector {

@@ -2,6 +2,7 @@
 /// @file pipeline.hpp
 /// detect -> align -> embed in one call.
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,19 @@ class Pipeline {
   PipelineResult process(const cv::Mat& image) const;
   /// Same for an image file. @throws IoError if it cannot be read.
   PipelineResult process_file(const std::string& path) const;
+
+  /// Outcome for one file of process_files: its result, or the error that stopped it.
+  struct FileResult {
+    std::string path;
+    PipelineResult result;
+    std::string error;  ///< empty on success (e.g. "cannot open image file ...")
+  };
+  /// Process many files with @p workers threads (0: one per hardware thread), decoding,
+  /// detecting and embedding in parallel. Results come back in input order; a file that fails
+  /// does not stop the others (see FileResult::error). @p on_done, when set, is called after each
+  /// file (from the worker threads, serialised) with the number of files finished.
+  std::vector<FileResult> process_files(const std::vector<std::string>& paths, int workers = 0,
+                                        const std::function<void(size_t)>& on_done = {}) const;
 
   const Detector& detector() const { return detector_; }
   const Embedder& embedder() const { return embedder_; }

@@ -21,6 +21,7 @@ from ._pyarcface import (  # noqa: F401
     EmbedderOptions,
     Error,
     Face,
+    FileResult,
     InputError,
     IOError,
     ModelError,

@@ -110,6 +110,11 @@ class PipelineResult:
     faces: List[Face]
     embeddings: FloatArray
 
+class FileResult:
+    path: str
+    result: PipelineResult
+    error: str
+
 class Pipeline:
     """detect -> align -> embed. Thread-safe; releases the GIL."""
     detector: Detector
@@ -117,6 +122,7 @@ class Pipeline:
     def __init__(self, detector: Optional[DetectorOptions] = None, embedder: Optional[EmbedderOptions] = None) -> None: ...
     def process(self, image: npt.NDArray, rgb: bool = False) -> PipelineResult: ...
     def process_file(self, path: str) -> PipelineResult: ...
+    def process_files(self, paths: Sequence[str], workers: int = 0) -> List[FileResult]: ...
 
 def largest_face(faces: Sequence[Face]) -> int: ...
 def read_image(path: str) -> Image: ...

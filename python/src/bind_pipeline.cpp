@@ -12,6 +12,13 @@ void bind_pipeline(py::module_& m) {
       .def_property_readonly("embeddings", [](const arcface::PipelineResult& r) {
         return to_numpy(arcface::Embeddings(r.embeddings));
       });
+  py::class_<arcface::Pipeline::FileResult>(m, "FileResult", "process_files outcome: path, result, error ('' if none).")
+      .def_readonly("path", &arcface::Pipeline::FileResult::path)
+      .def_readonly("result", &arcface::Pipeline::FileResult::result)
+      .def_readonly("error", &arcface::Pipeline::FileResult::error)
+      .def("__repr__", [](const arcface::Pipeline::FileResult& r) {
+        return "<pyarcface.FileResult " + r.path + (r.error.empty() ? " " + std::to_string(r.result.faces.size()) + " face(s)>" : " error>");
+      });
   py::class_<arcface::Pipeline>(m, "Pipeline", "detect -> align -> embed. Thread-safe; releases the GIL.")
       .def(py::init([](py::object detector, py::object embedder) {
              arcface::PipelineOptions o;
@@ -37,6 +44,14 @@ void bind_pipeline(py::module_& m) {
             return p.process_file(path);
           },
           py::arg("path"))
+      .def(
+          "process_files",
+          [](const arcface::Pipeline& p, const std::vector<std::string>& paths, int workers) {
+            py::gil_scoped_release nogil;
+            return p.process_files(paths, workers);
+          },
+          py::arg("paths"), py::arg("workers") = 0,
+          "Process many files in parallel C++ threads; results in input order, failures reported per file.")
       .def_property_readonly("detector", &arcface::Pipeline::detector, py::return_value_policy::reference_internal)
       .def_property_readonly("embedder", &arcface::Pipeline::embedder, py::return_value_policy::reference_internal);
   m.def("largest_face", &arcface::largest_face, py::arg("faces"), "Index of the largest face, -1 for none.");

@@ -106,17 +106,15 @@ int cmd_embed(const Globals& g, const std::vector<std::string>& images, const st
   json rows = json::array();
   Eigen::Index total = 0;
   arcface::detail::Progress bar("embedding", images.size(), !g.quiet);
-  for (size_t i = 0; i < images.size(); ++i) {
-    bar.tick(i + 1);
-    arcface::PipelineResult r;
-    try {
-      r = pipe.process_file(images[i]);
-    } catch (const arcface::IoError& e) {
-      warn(g, std::string(e.what()) + " (skipped)");
+  const auto results = pipe.process_files(images, g.threads, [&](size_t done) { bar.tick(done); });
+  for (const auto& fr : results) {
+    if (!fr.error.empty()) {
+      warn(g, fr.error + " (skipped)");
       continue;
     }
+    const arcface::PipelineResult& r = fr.result;
     if (r.faces.empty()) {
-      warn(g, "no face found in '" + images[i] + "'");
+      warn(g, "no face found in '" + fr.path + "'");
       continue;
     }
     std::vector<int> keep;
@@ -126,7 +124,7 @@ int cmd_embed(const Globals& g, const std::vector<std::string>& images, const st
     for (size_t k = 0; k < keep.size(); ++k) {
       e.row(k) = r.embeddings.row(keep[k]);
       json row = face_json(r.faces[keep[k]]);
-      row["image"] = images[i];
+      row["image"] = fr.path;
       row["face"] = keep[k];
       row["row"] = total + static_cast<Eigen::Index>(k);
       rows.push_back(row);

@@ -27,13 +27,9 @@ namespace {
 
 class YuNet final : public DetectorBackendImpl {
  public:
-  explicit YuNet(const DetectorOptions& o) : path_(resolve_model(o.model.empty() ? kYuNetModel : o.model, ".onnx")) {
-    try {
-      net_ = cv::FaceDetectorYN::create(path_, "", cv::Size(320, 320), o.score_threshold, o.nms_threshold, 5000);
-    } catch (const cv::Exception& e) {
-      throw ModelError("cannot load YuNet model '" + path_ + "': " + e.err);
-    }
-    if (net_.empty()) throw ModelError("cannot load YuNet model '" + path_ + "'");
+  explicit YuNet(const DetectorOptions& o)
+      : o_(o), path_(resolve_model(o.model.empty() ? kYuNetModel : o.model, ".onnx")) {
+    release(create());  // load once up front so that a bad model fails in the constructor
   }
 
   std::vector<Face> detect(const cv::Mat& image) const override {
@@ -43,18 +39,22 @@ class YuNet final : public DetectorBackendImpl {
     if (image.cols < 64 || image.rows < 64)
       cv::copyMakeBorder(image, bgr, 0, std::max(0, 64 - image.rows), 0, std::max(0, 64 - image.cols),
                          cv::BORDER_CONSTANT, cv::Scalar::all(0));
+    Instance net = acquire();
     cv::Mat out;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
+    try {
       with_cv_context("YuNet detection with '" + path_ + "'", [&] {
-        if (bgr.size() != input_size_) {  // re-plans the network: only when the size changes
-          net_->setInputSize(bgr.size());
-          input_size_ = bgr.size();
+        if (bgr.size() != net.size) {  // re-plans the network: only when the size changes
+          net.net->setInputSize(bgr.size());
+          net.size = bgr.size();
         }
-        net_->detect(bgr, out);
+        net.net->detect(bgr, out);
         return 0;
       });
+    } catch (...) {
+      release(std::move(net));
+      throw;
     }
+    release(std::move(net));
     std::vector<Face> faces;
     for (int i = 0; i < out.rows; ++i) {
       const float* r = out.ptr<float>(i);
@@ -68,9 +68,41 @@ class YuNet final : public DetectorBackendImpl {
   }
 
  private:
+  // cv::FaceDetectorYN is stateful, so each concurrent caller gets its own instance from a pool.
+  struct Instance {
+    cv::Ptr<cv::FaceDetectorYN> net;
+    cv::Size size;
+  };
+  Instance create() const {
+    Instance i;
+    try {
+      i.net = cv::FaceDetectorYN::create(path_, "", cv::Size(320, 320), o_.score_threshold, o_.nms_threshold, 5000);
+    } catch (const cv::Exception& e) {
+      throw ModelError("cannot load YuNet model '" + path_ + "': " + e.err);
+    }
+    if (i.net.empty()) throw ModelError("cannot load YuNet model '" + path_ + "'");
+    i.size = {320, 320};
+    return i;
+  }
+  Instance acquire() const {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!pool_.empty()) {
+        Instance i = std::move(pool_.back());
+        pool_.pop_back();
+        return i;
+      }
+    }
+    return create();
+  }
+  void release(Instance i) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    pool_.push_back(std::move(i));
+  }
+
+  DetectorOptions o_;
   std::string path_;
-  cv::Ptr<cv::FaceDetectorYN> net_;
-  mutable cv::Size input_size_;
+  mutable std::vector<Instance> pool_;
   mutable std::mutex mutex_;
 };
 

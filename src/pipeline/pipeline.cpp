@@ -1,5 +1,9 @@
 #include "arcface/pipeline.hpp"
 
+#include <atomic>
+#include <mutex>
+#include <thread>
+
 #include "arcface/image.hpp"
 
 namespace arcface {
@@ -16,6 +20,34 @@ PipelineResult Pipeline::process(const cv::Mat& image) const {
 }
 
 PipelineResult Pipeline::process_file(const std::string& path) const { return process(read_image(path)); }
+
+std::vector<Pipeline::FileResult> Pipeline::process_files(const std::vector<std::string>& paths, int workers,
+                                                          const std::function<void(size_t)>& on_done) const {
+  std::vector<FileResult> out(paths.size());
+  const size_t n = workers > 0 ? static_cast<size_t>(workers) : std::max(1u, std::thread::hardware_concurrency());
+  std::atomic<size_t> next{0};
+  std::mutex done_mutex;
+  size_t done = 0;
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < paths.size();) {
+      out[i].path = paths[i];
+      try {
+        out[i].result = process_file(paths[i]);
+      } catch (const std::exception& e) {
+        out[i].error = e.what();
+      }
+      if (on_done) {
+        std::lock_guard<std::mutex> lock(done_mutex);
+        on_done(++done);
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t t = 1; t < std::min(n, paths.size()); ++t) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
+  return out;
+}
 
 int largest_face(const std::vector<Face>& faces) {
   int best = -1;
