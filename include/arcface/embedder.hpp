@@ -53,6 +53,12 @@ struct ModelInfo {
 /// @throws ModelError if the file is missing, is not a TorchScript archive or has no valid metadata.
 ModelInfo read_model_info(const std::string& path);
 
+/// Replace the `arcface.json` metadata of a model file, keeping its network (e.g. to record
+/// calibrated thresholds). Written to a temporary file and renamed.
+/// @throws ModelError if the file cannot be loaded or the new metadata is not a valid embedder
+///         description; IoError if it cannot be written.
+void write_model_metadata(const std::string& path, const std::string& metadata_json);
+
 /// Options of Embedder.
 struct EmbedderOptions {
   /// Model file, or a name looked up in models_dir(); empty selects kDefaultEmbedder.

@@ -59,6 +59,55 @@ float best_threshold(const std::vector<float>& scores, const std::vector<bool>& 
 /// Fraction of pairs classified correctly with @p threshold.
 double verification_accuracy(const std::vector<float>& scores, const std::vector<bool>& same, float threshold);
 
+/// One point of a ROC curve: at @c threshold (similarity >= threshold means "same"), the false
+/// accept rate (FAR, impostor pairs accepted) and the true accept rate (TAR, genuine pairs accepted).
+struct RocPoint {
+  float threshold = 0.f;
+  double far = 0, tar = 0;
+};
+
+/// TAR at a target FAR: the highest TAR whose FAR does not exceed the target.
+struct TarAtFar {
+  double target_far = 0;
+  double tar = 0;
+  float threshold = 0.f;
+  /// false when there are fewer than 1 / target_far impostor pairs: the FAR cannot be resolved
+  /// and @c tar is only an upper bound.
+  bool enough_negatives = false;
+};
+
+/// Threshold-free verification metrics over a set of scored pairs.
+struct VerificationMetrics {
+  int positives = 0, negatives = 0;
+  double auc = 0;            ///< area under the ROC curve (trapezoids, as scikit-learn)
+  double eer = 0;            ///< equal error rate (FAR = FRR), linearly interpolated
+  float eer_threshold = 0.f;
+  float best_threshold = 0.f;  ///< accuracy-optimal threshold on these pairs
+  double best_accuracy = 0;
+  std::vector<TarAtFar> tar_at_far;
+  std::vector<RocPoint> roc;   ///< from (0, 0) to (1, 1), one point per distinct score
+};
+
+/// ROC, AUC, EER, TAR at each of @p fars and the best threshold.
+/// @throws InputError for mismatched inputs or when a class is missing.
+VerificationMetrics verification_metrics(const std::vector<float>& scores, const std::vector<bool>& same,
+                                         const std::vector<double>& fars = {1e-3, 1e-2});
+
+/// The standard LFW protocol over K folds: for each fold the threshold that maximises accuracy on
+/// the other folds, and the accuracy on this fold.
+struct KFoldResult {
+  std::vector<double> accuracy;   ///< per fold
+  std::vector<float> threshold;   ///< per fold
+  double mean = 0, std = 0;       ///< population standard deviation, as published LFW results
+};
+/// @p fold gives each pair's fold in [0, num_folds). @throws InputError for fewer than 2 folds or an empty fold.
+KFoldResult kfold_accuracy(const std::vector<float>& scores, const std::vector<bool>& same,
+                           const std::vector<int>& fold, int num_folds);
+
+/// A ROC curve as a picture: TAR against FAR on a log-scale FAR axis (1e-4 .. 1), with the EER
+/// point and the TAR@FAR points marked. BGR CV_8UC3.
+cv::Mat draw_roc(const VerificationMetrics& metrics, const std::string& title, cv::Size size = {720, 540});
+
 /// Embeddings of whole photos, one face each.
 struct PhotoEmbeddings {
   std::vector<std::string> paths;
@@ -97,5 +146,34 @@ struct View1Result {
 View1Result evaluate_view1(const Pipeline& pipeline, const std::string& train, const std::string& test,
                            const std::string& images_dir, const EmbedPhotosOptions& options = {},
                            bool skip_missing_images = false);
+
+/// Options of evaluate_lfw.
+struct LfwEvalOptions {
+  /// View 1 protocol: choose the threshold on these pairs (pairsDevTrain.txt); empty for none.
+  std::string train_pairs;
+  EmbedPhotosOptions embed;
+  /// Drop pairs naming a missing image instead of failing (counted in LfwReport::skipped_pairs).
+  bool skip_missing_images = false;
+  std::vector<double> fars{1e-3, 1e-2};
+};
+
+/// Everything evaluate_lfw measures.
+struct LfwReport {
+  /// "10-fold" (pairs.txt with folds), "view1" (train_pairs given) or "single" (one fold and no
+  /// training pairs: the threshold is chosen on the same pairs, an optimistic figure).
+  std::string protocol;
+  int pairs = 0, images = 0, undetected = 0, skipped_pairs = 0;
+  double accuracy = 0;       ///< the protocol's accuracy (10-fold mean, or test accuracy)
+  double accuracy_std = 0;   ///< 10-fold standard deviation (0 otherwise)
+  float threshold = 0.f;     ///< the protocol's threshold (mean over folds for 10-fold)
+  double train_accuracy = 0; ///< view1: accuracy on the training pairs at that threshold
+  KFoldResult kfold;         ///< 10-fold only
+  VerificationMetrics metrics;  ///< threshold-free metrics over all evaluated pairs
+};
+
+/// Evaluate verification on an LFW pair file with the pipeline (see LfwReport::protocol).
+/// @throws IoError naming the pair-file line of a malformed line or a missing image.
+LfwReport evaluate_lfw(const Pipeline& pipeline, const std::string& pairs, const std::string& images_dir,
+                       const LfwEvalOptions& options = {});
 
 }  // namespace arcface

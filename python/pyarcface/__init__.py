@@ -24,11 +24,13 @@ from ._pyarcface import (  # noqa: F401
     FileResult,
     InputError,
     IOError,
+    KFoldResult,
     ModelError,
     ModelInfo,
     Pipeline,
     PipelineResult,
     Similarity,
+    TarAtFar,
     Verification,
     View1Result,
     __version__,
@@ -39,6 +41,9 @@ from ._pyarcface import (  # noqa: F401
     read_image,
     read_model_info,
     verification_accuracy,
+    verification_metrics,
+    kfold_accuracy,
+    VerificationMetrics,
 )
 
 

@@ -141,3 +141,31 @@ def evaluate_lfw_view1(pipeline: Pipeline, train_pairs: str, test_pairs: str, im
                        cache_file: str = "", skip_missing_images: bool = False) -> View1Result: ...
 def best_threshold(scores: Sequence[float], same: Sequence[bool]) -> float: ...
 def verification_accuracy(scores: Sequence[float], same: Sequence[bool], threshold: float) -> float: ...
+
+class TarAtFar:
+    target_far: float
+    tar: float
+    threshold: float
+    enough_negatives: bool
+
+class VerificationMetrics:
+    positives: int
+    negatives: int
+    auc: float
+    eer: float
+    eer_threshold: float
+    best_threshold: float
+    best_accuracy: float
+    tar_at_far: List[TarAtFar]
+    roc: npt.NDArray[np.float64]  # (K, 3): threshold, FAR, TAR
+
+def verification_metrics(scores: Sequence[float], same: Sequence[bool],
+                         fars: Sequence[float] = ...) -> VerificationMetrics: ...
+
+class KFoldResult:
+    accuracy: List[float]
+    threshold: List[float]
+    mean: float
+    std: float
+
+def kfold_accuracy(scores: Sequence[float], same: Sequence[bool], fold: Sequence[int], num_folds: int) -> KFoldResult: ...

@@ -26,6 +26,35 @@ void bind_eval(py::module_& m) {
       py::arg("pipeline"), py::arg("train_pairs"), py::arg("test_pairs"), py::arg("images_dir"), py::arg("cache_file") = "",
       py::arg("skip_missing_images") = false,
       "LFW View 1: threshold from pairsDevTrain.txt, accuracy on pairsDevTest.txt.");
+  py::class_<arcface::TarAtFar>(m, "TarAtFar")
+      .def_readonly("target_far", &arcface::TarAtFar::target_far)
+      .def_readonly("tar", &arcface::TarAtFar::tar)
+      .def_readonly("threshold", &arcface::TarAtFar::threshold)
+      .def_readonly("enough_negatives", &arcface::TarAtFar::enough_negatives);
+  py::class_<arcface::VerificationMetrics>(m, "VerificationMetrics")
+      .def_readonly("positives", &arcface::VerificationMetrics::positives)
+      .def_readonly("negatives", &arcface::VerificationMetrics::negatives)
+      .def_readonly("auc", &arcface::VerificationMetrics::auc)
+      .def_readonly("eer", &arcface::VerificationMetrics::eer)
+      .def_readonly("eer_threshold", &arcface::VerificationMetrics::eer_threshold)
+      .def_readonly("best_threshold", &arcface::VerificationMetrics::best_threshold)
+      .def_readonly("best_accuracy", &arcface::VerificationMetrics::best_accuracy)
+      .def_readonly("tar_at_far", &arcface::VerificationMetrics::tar_at_far)
+      .def_property_readonly("roc", [](const arcface::VerificationMetrics& v) {
+        py::array_t<double> a({static_cast<py::ssize_t>(v.roc.size()), py::ssize_t{3}});
+        for (size_t i = 0; i < v.roc.size(); ++i)
+          a.mutable_at(i, 0) = v.roc[i].threshold, a.mutable_at(i, 1) = v.roc[i].far, a.mutable_at(i, 2) = v.roc[i].tar;
+        return a;
+      }, "(K, 3) array of threshold, FAR, TAR");
+  m.def("verification_metrics", &arcface::verification_metrics, py::arg("scores"), py::arg("same"),
+        py::arg("fars") = std::vector<double>{1e-3, 1e-2}, "ROC, AUC, EER, TAR@FAR and the best threshold.");
+  py::class_<arcface::KFoldResult>(m, "KFoldResult")
+      .def_readonly("accuracy", &arcface::KFoldResult::accuracy)
+      .def_readonly("threshold", &arcface::KFoldResult::threshold)
+      .def_readonly("mean", &arcface::KFoldResult::mean)
+      .def_readonly("std", &arcface::KFoldResult::std);
+  m.def("kfold_accuracy", &arcface::kfold_accuracy, py::arg("scores"), py::arg("same"), py::arg("fold"),
+        py::arg("num_folds"), "The LFW K-fold protocol: threshold from the other folds, accuracy on each fold.");
   m.def("best_threshold", &arcface::best_threshold, py::arg("scores"), py::arg("same"));
   m.def("verification_accuracy", &arcface::verification_accuracy, py::arg("scores"), py::arg("same"), py::arg("threshold"));
 }

@@ -168,6 +168,106 @@ int cmd_verify(const Globals& g, const std::string& a, const std::string& b, std
   return 0;
 }
 
+std::string default_cache(const std::string& images_dir) {
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  const char* home = std::getenv("HOME");
+  const fs::path base = xdg && *xdg ? fs::path(xdg) : fs::path(home ? home : "/tmp") / ".cache";
+  std::error_code ec;
+  const std::string abs = fs::weakly_canonical(images_dir, ec).string();
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%016zx", std::hash<std::string>{}(abs));
+  fs::create_directories(base / "arcface", ec);
+  return (base / "arcface" / (std::string("photos-") + buf + ".cache")).string();
+}
+
+json metrics_json(const arcface::VerificationMetrics& m) {
+  json tars = json::array();
+  for (const auto& t : m.tar_at_far)
+    tars.push_back({{"far", t.target_far}, {"tar", t.tar}, {"threshold", t.threshold},
+                    {"enough_negatives", t.enough_negatives}});
+  return {{"positives", m.positives}, {"negatives", m.negatives}, {"auc", m.auc}, {"eer", m.eer},
+          {"eer_threshold", m.eer_threshold}, {"best_threshold", m.best_threshold},
+          {"best_accuracy", m.best_accuracy}, {"tar_at_far", tars}};
+}
+
+struct EvalArgs {
+  std::string pairs, images, train_pairs, roc, json_out, cache;
+  bool skip_missing = false;
+  std::vector<double> fars{1e-3, 1e-2};
+};
+
+arcface::LfwReport run_eval(const Globals& g, const arcface::Pipeline& pipe, const EvalArgs& a) {
+  arcface::LfwEvalOptions o;
+  o.train_pairs = a.train_pairs;
+  o.skip_missing_images = a.skip_missing;
+  o.fars = a.fars;
+  o.embed.progress = !g.quiet;
+  o.embed.cache_file = a.cache == "none" ? "" : a.cache.empty() ? default_cache(a.images) : a.cache;
+  return arcface::evaluate_lfw(pipe, a.pairs, a.images, o);
+}
+
+int cmd_eval_lfw(const Globals& g, const EvalArgs& a) {
+  const arcface::Pipeline pipe(pipeline_options(g));
+  const auto r = run_eval(g, pipe, a);
+  const auto& m = r.metrics;
+  std::printf("model %s, detector %s, %s protocol, %d pairs, %d images (%d without a detected face%s)\n",
+              pipe.embedder().info().name.c_str(), g.detector.c_str(), r.protocol.c_str(), r.pairs, r.images, r.undetected,
+              r.skipped_pairs ? (", " + std::to_string(r.skipped_pairs) + " pairs skipped for a missing image").c_str() : "");
+  if (r.protocol == "10-fold")
+    std::printf("accuracy %.2f %% +- %.2f (mean threshold %.4f)\n", 100 * r.accuracy, 100 * r.accuracy_std, r.threshold);
+  else if (r.protocol == "view1")
+    std::printf("accuracy %.2f %% at threshold %.4f chosen on the training pairs (%.2f %% there)\n", 100 * r.accuracy,
+                r.threshold, 100 * r.train_accuracy);
+  else
+    std::printf("accuracy %.2f %% at the best threshold %.4f of these same pairs (optimistic)\n", 100 * r.accuracy,
+                r.threshold);
+  std::printf("ROC AUC %.4f, EER %.2f %% (threshold %.4f), best threshold %.4f (%.2f %%)\n", m.auc, 100 * m.eer,
+              m.eer_threshold, m.best_threshold, 100 * m.best_accuracy);
+  for (const auto& t : m.tar_at_far) {
+    std::printf("TAR %.2f %% at FAR %g (threshold %.4f)", 100 * t.tar, t.target_far, t.threshold);
+    if (!t.enough_negatives)
+      std::printf("  [too few impostor pairs: %d < %.0f, the FAR is not resolved]", m.negatives, 1 / t.target_far);
+    std::printf("\n");
+  }
+  if (!a.roc.empty())
+    write_image(a.roc, arcface::draw_roc(m, "LFW ROC: " + pipe.embedder().info().name + " + " + g.detector));
+  if (!a.json_out.empty()) {
+    json j{{"pairs_file", a.pairs}, {"images", a.images}, {"train_pairs", a.train_pairs}, {"model", pipe.embedder().info().name},
+           {"detector", g.detector}, {"protocol", r.protocol}, {"pairs", r.pairs}, {"image_count", r.images},
+           {"undetected", r.undetected}, {"skipped_pairs", r.skipped_pairs}, {"accuracy", r.accuracy},
+           {"accuracy_std", r.accuracy_std}, {"threshold", r.threshold}, {"train_accuracy", r.train_accuracy},
+           {"metrics", metrics_json(m)}};
+    if (r.protocol == "10-fold") j["folds"] = {{"accuracy", r.kfold.accuracy}, {"threshold", r.kfold.threshold}};
+    std::ofstream(a.json_out) << j.dump(1) << "\n";
+  }
+  return 0;
+}
+
+// Measure thresholds on training pairs and write them into the embedder's metadata.
+int cmd_calibrate(const Globals& g, EvalArgs a, double far) {
+  const arcface::Pipeline pipe(pipeline_options(g));
+  a.train_pairs.clear();
+  a.fars = {far};
+  const auto r = run_eval(g, pipe, a);
+  const auto& info = pipe.embedder().info();
+  float far_thr = r.metrics.best_threshold;
+  bool resolved = false;
+  for (const auto& t : r.metrics.tar_at_far)
+    if (std::abs(t.target_far - far) < 1e-12) far_thr = t.threshold, resolved = t.enough_negatives;
+  auto j = json::parse(info.metadata_json);
+  j["threshold"] = r.metrics.best_threshold;
+  j["thresholds"] = {{"accuracy_optimal", r.metrics.best_threshold}, {"far", far}, {"at_far", far_thr},
+                     {"far_resolved", resolved}};
+  j["calibration"] = {{"pairs", fs::path(a.pairs).filename().string()}, {"detector", g.detector},
+                      {"accuracy", r.metrics.best_accuracy}, {"pairs_count", r.pairs},
+                      {"rule", "threshold = the accuracy-optimal threshold on these pairs"}};
+  arcface::write_model_metadata(info.path, j.dump(1));
+  std::printf("wrote thresholds into %s: accuracy-optimal %.4f (%.2f %% on %d pairs), at FAR %g: %.4f%s\n",
+              info.path.c_str(), r.metrics.best_threshold, 100 * r.metrics.best_accuracy, r.pairs, far, far_thr,
+              resolved ? "" : " (too few impostor pairs to resolve that FAR)");
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -204,6 +304,25 @@ int main(int argc, char** argv) {
   verify->add_option("--threshold", threshold, "cosine threshold (default: the model's calibrated one)");
   verify->add_flag("--json", as_json, "print JSON");
 
+  EvalArgs ev;
+  auto* eval = app.add_subcommand("eval-lfw", "LFW verification accuracy, ROC, EER, TAR@FAR");
+  eval->add_option("--pairs", ev.pairs, "pair file: pairs.txt (10 folds) or pairsDevTest.txt")->required();
+  eval->add_option("--images", ev.images, "LFW image directory (NAME/NAME_NNNN.jpg)")->required();
+  eval->add_option("--train-pairs", ev.train_pairs, "View 1: choose the threshold on these pairs (pairsDevTrain.txt)");
+  eval->add_option("--roc", ev.roc, "write the ROC curve (log-scale FAR) to this PNG");
+  eval->add_option("--json", ev.json_out, "write the full report as JSON");
+  eval->add_option("--cache", ev.cache, "embedding cache file (default: ~/.cache/arcface/...; 'none' disables)");
+  eval->add_flag("--skip-missing", ev.skip_missing, "drop pairs whose image is missing instead of failing");
+
+  EvalArgs cal;
+  double far = 1e-3;
+  auto* calibrate = app.add_subcommand("calibrate", "measure thresholds on LFW pairs and store them in the model");
+  calibrate->add_option("--pairs", cal.pairs, "training pairs (pairsDevTrain.txt)")->required();
+  calibrate->add_option("--images", cal.images, "LFW image directory")->required();
+  calibrate->add_option("--far", far, "also record the threshold at this false accept rate");
+  calibrate->add_option("--cache", cal.cache, "embedding cache file ('none' disables)");
+  calibrate->add_flag("--skip-missing", cal.skip_missing, "drop pairs whose image is missing");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -215,6 +334,8 @@ int main(int argc, char** argv) {
     if (*detect) return cmd_detect(g, image, out_png, as_json);
     if (*embed) return cmd_embed(g, images, out_npy, largest);
     if (*verify) return cmd_verify(g, image, image2, threshold, as_json);
+    if (*eval) return cmd_eval_lfw(g, ev);
+    if (*calibrate) return cmd_calibrate(g, cal, far);
   } catch (const std::exception& e) {
     std::cerr << "arcface: error: " << e.what() << "\n";
     return 1;

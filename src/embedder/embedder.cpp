@@ -1,5 +1,6 @@
 #include "arcface/embedder.hpp"
 
+#include <cstdio>
 #include <cstring>
 
 #include <nlohmann/json.hpp>
@@ -98,6 +99,19 @@ ModelInfo read_model_info(const std::string& path) {
   std::string json;
   detail::load_torchscript(path, json, false);
   return parse_model_info(path, json);
+}
+
+void write_model_metadata(const std::string& path, const std::string& metadata_json) {
+  parse_model_info(path, metadata_json);  // validate first
+  std::string old;
+  torch::jit::Module module = detail::load_torchscript(path, old, false);
+  const std::string tmp = path + ".tmp";
+  try {
+    module.save(tmp, {{"arcface.json", metadata_json}});
+  } catch (const std::exception& e) {
+    throw IoError("cannot write model '" + tmp + "': " + e.what());
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw IoError("cannot replace model '" + path + "'");
 }
 
 struct Embedder::Impl {

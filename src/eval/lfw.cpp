@@ -183,6 +183,13 @@ std::string cache_key(const Pipeline& p) {
 
 // One cached photo: whether a face was detected, its landmarks relative to the image size (x0,
 // y0, ..., x4, y4; used for the fallback of other photos), and the embedding.
+// Photos are cached under their canonical path, so relative and absolute spellings share entries.
+std::string cache_path(const std::string& p) {
+  std::error_code ec;
+  const auto c = fs::weakly_canonical(p, ec);
+  return ec ? p : c.string();
+}
+
 struct CacheEntry {
   bool detected;
   std::array<float, 10> rel;
@@ -209,18 +216,17 @@ std::unordered_map<std::string, CacheEntry> load_cache(const std::string& file, 
   return out;
 }
 
-void save_cache(const std::string& file, const std::string& key, const PhotoEmbeddings& pe,
-                const std::vector<std::array<float, 10>>& rel) {
+void save_cache(const std::string& file, const std::string& key, const std::unordered_map<std::string, CacheEntry>& cache) {
   const std::string tmp = file + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw IoError("cannot write embedding cache '" + file + "'");
     out << key << '\n';
-    for (size_t i = 0; i < pe.paths.size(); ++i) {
-      out << pe.paths[i] << '\n';
-      out.put(pe.detected[i] ? 1 : 0);
-      out.write(reinterpret_cast<const char*>(rel[i].data()), sizeof rel[i]);
-      out.write(reinterpret_cast<const char*>(pe.embeddings.row(i).data()), pe.embeddings.cols() * sizeof(float));
+    for (const auto& [path, e] : cache) {
+      out << path << '\n';
+      out.put(e.detected ? 1 : 0);
+      out.write(reinterpret_cast<const char*>(e.rel.data()), sizeof e.rel);
+      out.write(reinterpret_cast<const char*>(e.v.data()), e.v.size() * sizeof(float));
     }
   }
   std::error_code ec;
@@ -255,7 +261,7 @@ PhotoEmbeddings embed_photos(const Pipeline& pipeline, const std::vector<std::st
   size_t computed = 0;
   for (size_t i = 0; i < paths.size(); ++i) {
     bar.tick(i + 1);
-    if (auto it = cache.find(paths[i]); it != cache.end()) {
+    if (auto it = cache.find(cache_path(paths[i])); it != cache.end()) {
       out.embeddings.row(i) = Eigen::Map<const Eigen::RowVectorXf>(it->second.v.data(), dim);
       out.detected[i] = it->second.detected;
       if (it->second.detected) {
@@ -300,43 +306,220 @@ PhotoEmbeddings embed_photos(const Pipeline& pipeline, const std::vector<std::st
       ++computed;
     }
   }
-  if (!options.cache_file.empty() && computed > 0) save_cache(options.cache_file, key, out, rel_landmarks);
+  if (!options.cache_file.empty() && computed > 0) {
+    // Keep the entries of other photos already in the cache (another pair file, another run).
+    for (size_t i = 0; i < paths.size(); ++i) {
+      CacheEntry& e = cache[cache_path(paths[i])];
+      e.detected = out.detected[i];
+      e.rel = rel_landmarks[i];
+      e.v.assign(out.embeddings.row(i).data(), out.embeddings.row(i).data() + dim);
+    }
+    save_cache(options.cache_file, key, cache);
+  }
   return out;
+}
+
+namespace {
+
+void score_pairs(const PhotoEmbeddings& pe, const LfwPairs& ps, const std::string& images_dir, std::vector<float>& s,
+                 std::vector<bool>& y, std::vector<int>* folds = nullptr) {
+  std::unordered_map<std::string, size_t> index;
+  for (size_t i = 0; i < pe.paths.size(); ++i) index[pe.paths[i]] = i;
+  for (const auto& p : ps.pairs) {
+    const size_t a = index.at(lfw_image_path(images_dir, p.name1, p.number1));
+    const size_t b = index.at(lfw_image_path(images_dir, p.name2, p.number2));
+    s.push_back(pe.embeddings.row(a).dot(pe.embeddings.row(b)));
+    y.push_back(p.same);
+    if (folds) folds->push_back(p.fold);
+  }
+}
+
+}  // namespace
+
+LfwReport evaluate_lfw(const Pipeline& pipeline, const std::string& pairs, const std::string& images_dir,
+                       const LfwEvalOptions& options) {
+  LfwPairs te = read_lfw_pairs(pairs);
+  LfwPairs tr;
+  const bool view1 = !options.train_pairs.empty();
+  if (view1) tr = read_lfw_pairs(options.train_pairs);
+  LfwReport r;
+  if (options.skip_missing_images) {
+    r.skipped_pairs = drop_pairs_with_missing_images(te, images_dir);
+    if (view1) r.skipped_pairs += drop_pairs_with_missing_images(tr, images_dir);
+  }
+  std::vector<std::string> paths = lfw_images(te, images_dir);
+  if (view1) {
+    std::unordered_map<std::string, int> seen;
+    for (const auto& p : paths) seen[p] = 1;
+    for (const auto& p : lfw_images(tr, images_dir))
+      if (!seen.count(p)) paths.push_back(p);
+  }
+  const PhotoEmbeddings pe = embed_photos(pipeline, paths, options.embed);
+  r.images = static_cast<int>(pe.paths.size());
+  r.undetected = static_cast<int>(std::count(pe.detected.begin(), pe.detected.end(), false));
+  std::vector<float> s;
+  std::vector<bool> y;
+  std::vector<int> folds;
+  score_pairs(pe, te, images_dir, s, y, &folds);
+  r.pairs = static_cast<int>(s.size());
+  r.metrics = verification_metrics(s, y, options.fars);
+  if (view1) {
+    std::vector<float> ts;
+    std::vector<bool> ty;
+    score_pairs(pe, tr, images_dir, ts, ty);
+    r.protocol = "view1";
+    r.threshold = best_threshold(ts, ty);
+    r.train_accuracy = verification_accuracy(ts, ty, r.threshold);
+    r.accuracy = verification_accuracy(s, y, r.threshold);
+  } else if (te.folds > 1) {
+    r.protocol = "10-fold";
+    r.kfold = kfold_accuracy(s, y, folds, te.folds);
+    r.accuracy = r.kfold.mean;
+    r.accuracy_std = r.kfold.std;
+    r.threshold = std::accumulate(r.kfold.threshold.begin(), r.kfold.threshold.end(), 0.f) / te.folds;
+  } else {
+    r.protocol = "single";
+    r.threshold = r.metrics.best_threshold;
+    r.accuracy = r.metrics.best_accuracy;
+  }
+  return r;
 }
 
 View1Result evaluate_view1(const Pipeline& pipeline, const std::string& train, const std::string& test,
                            const std::string& images_dir, const EmbedPhotosOptions& options,
                            bool skip_missing_images) {
-  LfwPairs tr = read_lfw_pairs(train), te = read_lfw_pairs(test);
-  int skipped = 0;
-  if (skip_missing_images)
-    skipped = drop_pairs_with_missing_images(tr, images_dir) + drop_pairs_with_missing_images(te, images_dir);
-  std::vector<std::string> paths = lfw_images(tr, images_dir);
-  for (const auto& p : lfw_images(te, images_dir))
-    if (std::find(paths.begin(), paths.end(), p) == paths.end()) paths.push_back(p);
-  const PhotoEmbeddings pe = embed_photos(pipeline, paths, options);
-  std::unordered_map<std::string, size_t> index;
-  for (size_t i = 0; i < pe.paths.size(); ++i) index[pe.paths[i]] = i;
-  auto scores = [&](const LfwPairs& ps, std::vector<float>& s, std::vector<bool>& y) {
-    for (const auto& p : ps.pairs) {
-      const size_t a = index.at(lfw_image_path(images_dir, p.name1, p.number1));
-      const size_t b = index.at(lfw_image_path(images_dir, p.name2, p.number2));
-      s.push_back(pe.embeddings.row(a).dot(pe.embeddings.row(b)));
-      y.push_back(p.same);
-    }
-  };
-  std::vector<float> s_tr, s_te;
-  std::vector<bool> y_tr, y_te;
-  scores(tr, s_tr, y_tr);
-  scores(te, s_te, y_te);
+  LfwEvalOptions o;
+  o.train_pairs = train;
+  o.embed = options;
+  o.skip_missing_images = skip_missing_images;
+  const LfwReport rep = evaluate_lfw(pipeline, test, images_dir, o);
   View1Result r;
-  r.threshold = best_threshold(s_tr, y_tr);
-  r.train_accuracy = verification_accuracy(s_tr, y_tr, r.threshold);
-  r.test_accuracy = verification_accuracy(s_te, y_te, r.threshold);
-  r.undetected = static_cast<int>(std::count(pe.detected.begin(), pe.detected.end(), false));
-  r.images = static_cast<int>(pe.paths.size());
-  r.skipped_pairs = skipped;
+  r.threshold = rep.threshold;
+  r.train_accuracy = rep.train_accuracy;
+  r.test_accuracy = rep.accuracy;
+  r.undetected = rep.undetected;
+  r.images = rep.images;
+  r.skipped_pairs = rep.skipped_pairs;
   return r;
+}
+
+}  // namespace arcface
+
+// ------------------------------------------------------------------------------------ metrics
+#include <cmath>
+
+#include <opencv2/imgproc.hpp>
+
+namespace arcface {
+
+VerificationMetrics verification_metrics(const std::vector<float>& scores, const std::vector<bool>& same,
+                                         const std::vector<double>& fars) {
+  if (scores.size() != same.size() || scores.empty()) throw InputError("metrics need as many labels as scores");
+  VerificationMetrics m;
+  m.positives = static_cast<int>(std::count(same.begin(), same.end(), true));
+  m.negatives = static_cast<int>(same.size()) - m.positives;
+  if (m.positives == 0 || m.negatives == 0) throw InputError("metrics need both genuine and impostor pairs");
+  std::vector<int> order(scores.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](int a, int b) { return scores[a] > scores[b]; });
+  // Sweep thresholds from high to low; one ROC point per distinct score.
+  m.roc.push_back({std::numeric_limits<float>::infinity(), 0.0, 0.0});
+  long tp = 0, fp = 0;
+  for (size_t k = 0; k < order.size(); ++k) {
+    (same[order[k]] ? tp : fp) += 1;
+    if (k + 1 < order.size() && scores[order[k + 1]] == scores[order[k]]) continue;
+    m.roc.push_back({scores[order[k]], static_cast<double>(fp) / m.negatives, static_cast<double>(tp) / m.positives});
+  }
+  for (size_t i = 1; i < m.roc.size(); ++i)
+    m.auc += (m.roc[i].far - m.roc[i - 1].far) * (m.roc[i].tar + m.roc[i - 1].tar) / 2;
+  // EER: where FRR (1 - TAR) crosses FAR.
+  for (size_t i = 1; i < m.roc.size(); ++i) {
+    const double d0 = (1 - m.roc[i - 1].tar) - m.roc[i - 1].far, d1 = (1 - m.roc[i].tar) - m.roc[i].far;
+    if (d0 >= 0 && d1 <= 0) {
+      const double t = d0 == d1 ? 0 : d0 / (d0 - d1);
+      m.eer = m.roc[i - 1].far + t * (m.roc[i].far - m.roc[i - 1].far);
+      const float t0 = std::isinf(m.roc[i - 1].threshold) ? m.roc[i].threshold : m.roc[i - 1].threshold;
+      m.eer_threshold = static_cast<float>(t0 + t * (m.roc[i].threshold - t0));
+      break;
+    }
+  }
+  for (double far : fars) {
+    TarAtFar t;
+    t.target_far = far;
+    t.enough_negatives = m.negatives * far >= 1.0;
+    for (const auto& p : m.roc)
+      if (p.far <= far + 1e-12 && p.tar >= t.tar) t.tar = p.tar, t.threshold = p.threshold;
+    m.tar_at_far.push_back(t);
+  }
+  m.best_threshold = best_threshold(scores, same);
+  m.best_accuracy = verification_accuracy(scores, same, m.best_threshold);
+  return m;
+}
+
+KFoldResult kfold_accuracy(const std::vector<float>& scores, const std::vector<bool>& same,
+                           const std::vector<int>& fold, int num_folds) {
+  if (num_folds < 2) throw InputError("k-fold evaluation needs at least 2 folds");
+  if (scores.size() != same.size() || scores.size() != fold.size()) throw InputError("k-fold inputs differ in length");
+  KFoldResult r;
+  for (int f = 0; f < num_folds; ++f) {
+    std::vector<float> tr_s, te_s;
+    std::vector<bool> tr_y, te_y;
+    for (size_t i = 0; i < scores.size(); ++i) {
+      if (fold[i] < 0 || fold[i] >= num_folds) throw InputError("fold index out of range");
+      (fold[i] == f ? te_s : tr_s).push_back(scores[i]);
+      (fold[i] == f ? te_y : tr_y).push_back(same[i]);
+    }
+    if (te_s.empty() || tr_s.empty()) throw InputError("fold " + std::to_string(f) + " is empty");
+    const float t = best_threshold(tr_s, tr_y);
+    r.threshold.push_back(t);
+    r.accuracy.push_back(verification_accuracy(te_s, te_y, t));
+  }
+  r.mean = std::accumulate(r.accuracy.begin(), r.accuracy.end(), 0.0) / num_folds;
+  double var = 0;
+  for (double a : r.accuracy) var += (a - r.mean) * (a - r.mean);
+  r.std = std::sqrt(var / num_folds);
+  return r;
+}
+
+cv::Mat draw_roc(const VerificationMetrics& m, const std::string& title, cv::Size size) {
+  cv::Mat img(size, CV_8UC3, cv::Scalar::all(255));
+  const int left = 70, right = 20, top = 40, bottom = 60;
+  const cv::Rect plot(left, top, size.width - left - right, size.height - top - bottom);
+  const double lo = -4, hi = 0;  // log10 FAR range
+  auto px = [&](double far, double tar) {
+    const double lf = std::log10(std::max(far, 1e-4));
+    return cv::Point(plot.x + static_cast<int>((lf - lo) / (hi - lo) * plot.width),
+                     plot.y + plot.height - static_cast<int>(tar * plot.height));
+  };
+  const cv::Scalar grid(220, 220, 220), black(0, 0, 0);
+  for (int e = -4; e <= 0; ++e) {
+    const cv::Point a = px(std::pow(10.0, e), 0), b = px(std::pow(10.0, e), 1);
+    cv::line(img, a, b, grid);
+    cv::putText(img, "1e" + std::to_string(e), {a.x - 14, a.y + 18}, cv::FONT_HERSHEY_SIMPLEX, 0.4, black);
+  }
+  for (int k = 0; k <= 10; ++k) {
+    const cv::Point a = px(1e-4, k / 10.0), b = px(1, k / 10.0);
+    cv::line(img, a, b, grid);
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%.1f", k / 10.0);
+    cv::putText(img, buf, {a.x - 32, a.y + 4}, cv::FONT_HERSHEY_SIMPLEX, 0.4, black);
+  }
+  cv::rectangle(img, plot, black);
+  std::vector<cv::Point> pts;
+  for (const auto& p : m.roc)
+    if (p.far > 0) pts.push_back(px(p.far, p.tar));
+  if (pts.size() > 1) cv::polylines(img, pts, false, cv::Scalar(200, 80, 0), 2, cv::LINE_AA);
+  for (const auto& t : m.tar_at_far) cv::circle(img, px(t.target_far, t.tar), 5, cv::Scalar(0, 0, 220), 2, cv::LINE_AA);
+  cv::circle(img, px(m.eer, 1 - m.eer), 5, cv::Scalar(0, 160, 0), cv::FILLED, cv::LINE_AA);
+  cv::putText(img, title, {left, 25}, cv::FONT_HERSHEY_SIMPLEX, 0.55, black, 1, cv::LINE_AA);
+  cv::putText(img, "false accept rate (log scale)", {plot.x + plot.width / 2 - 110, size.height - 15},
+              cv::FONT_HERSHEY_SIMPLEX, 0.5, black, 1, cv::LINE_AA);
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "AUC %.4f  EER %.4f", m.auc, m.eer);
+  cv::putText(img, buf, {plot.x + plot.width - 230, plot.y + plot.height - 12}, cv::FONT_HERSHEY_SIMPLEX, 0.5,
+              black, 1, cv::LINE_AA);
+  cv::putText(img, "TAR", {8, plot.y + plot.height / 2}, cv::FONT_HERSHEY_SIMPLEX, 0.5, black, 1, cv::LINE_AA);
+  return img;
 }
 
 }  // namespace arcface

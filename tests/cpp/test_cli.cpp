@@ -103,3 +103,19 @@ TEST(Cli, NoFaceIsReported) {
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("no face found"), std::string::npos) << r.out;
 }
+
+TEST(Cli, EvalLfwBadPairFilesNameTheLine) {
+  ARCFACE_REQUIRE_SHARED();
+  const std::string images = test::shared_dir() + "/data/lfw-view1/deepfunneled";
+  const std::string f = test::fixtures() + "/pairs-bad.txt";
+  auto check = [&](const std::string& text, const std::string& expect) {
+    std::ofstream(f) << text;
+    const CliRun r = cli("-q eval-lfw --cache none --pairs " + q(f) + " --images " + q(images));
+    EXPECT_EQ(r.code, 1) << r.out;
+    EXPECT_NE(r.out.find(expect), std::string::npos) << r.out;
+  };
+  check("1\nNobody_Here\t1\t2\nAaron_Peirsol\t1\tAJ_Cook\t1\n", "pairs-bad.txt:2");   // missing image
+  check("1\nAaron_Peirsol\t1\nAaron_Peirsol\t1\tAJ_Cook\t1\n", "pairs-bad.txt:2");   // malformed line
+  check("one two three\n", "pairs-bad.txt:1");                                        // wrong header
+  check("2\nAaron_Peirsol\t1\t2\n", "pairs-bad.txt");                                  // too few pairs
+}

@@ -1,8 +1,14 @@
 // LFW View 1 with the default pipeline, and the pair-file / threshold logic.
 #include <cstdio>
+#include <sstream>
 #include <filesystem>
 #include <fstream>
 
+#include <sys/wait.h>
+
+#include <nlohmann/json.hpp>
+
+#include "arcface/embedder.hpp"
 #include "arcface/error.hpp"
 #include "arcface/eval.hpp"
 #include "common.hpp"
@@ -122,4 +128,90 @@ TEST(Lfw, View1Original150px) {
   ARCFACE_REQUIRE_MODEL("mobilefacenet-casia.pt");
   const auto r = run_view1("original-150px");
   EXPECT_GE(r.test_accuracy, 0.975);
+}
+
+namespace {
+std::pair<int, std::string> cli(const std::string& args) {
+  FILE* p = popen((std::string(ARCFACE_CLI_PATH) + " " + args + " 2>&1").c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  const int st = pclose(p);
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+std::string lfw() { return test::shared_dir() + "/data/lfw-view1"; }
+std::string cache() { return std::string(ARCFACE_TEST_CACHE) + "/lfw-view1-deepfunneled.cache"; }
+}  // namespace
+
+// The CLI's View 1 report equals the library's, and carries the threshold-free metrics.
+TEST(Lfw, EvalLfwCliReport) {
+  ARCFACE_REQUIRE_SHARED();
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-casia.pt");
+  fs::create_directories(ARCFACE_TEST_CACHE);
+  const std::string json_path = tmpdir() + "/report.json", roc = tmpdir() + "/roc.png";
+  const auto [code, out] = cli("-q eval-lfw --pairs " + lfw() + "/pairsDevTest.txt --train-pairs " + lfw() +
+                               "/pairsDevTrain.txt --images " + lfw() + "/deepfunneled --cache " + cache() +
+                               " --json " + json_path + " --roc " + roc);
+  ASSERT_EQ(code, 0) << out;
+  std::printf("%s", out.c_str());
+  const auto j = nlohmann::json::parse(std::ifstream(json_path));
+  EXPECT_EQ(j["protocol"], "view1");
+  EXPECT_EQ(j["pairs"], 1000);
+  EXPECT_GE(j["accuracy"].get<double>(), 0.98);
+  EXPECT_GT(j["metrics"]["auc"].get<double>(), 0.99);
+  EXPECT_LT(j["metrics"]["eer"].get<double>(), 0.03);
+  EXPECT_FALSE(j["metrics"]["tar_at_far"][0]["enough_negatives"].get<bool>());  // 500 impostors < 1/1e-3
+  EXPECT_TRUE(j["metrics"]["tar_at_far"][1]["enough_negatives"].get<bool>());
+  EXPECT_TRUE(fs::file_size(roc) > 1000);
+}
+
+// pairs.txt format with folds: the K-fold protocol (2 folds built from View 1 pairs).
+TEST(Lfw, EvalLfwTenFoldFormat) {
+  ARCFACE_REQUIRE_SHARED();
+  const auto dev = read_lfw_pairs(lfw() + "/pairsDevTest.txt");
+  std::ostringstream txt;
+  txt << "2\t50\n";
+  for (int f = 0; f < 2; ++f) {
+    for (int k = 0; k < 50; ++k) {
+      const auto& p = dev.pairs[f * 50 + k];
+      txt << p.name1 << '\t' << p.number1 << '\t' << p.number2 << '\n';
+    }
+    for (int k = 0; k < 50; ++k) {
+      const auto& p = dev.pairs[500 + f * 50 + k];
+      txt << p.name1 << '\t' << p.number1 << '\t' << p.name2 << '\t' << p.number2 << '\n';
+    }
+  }
+  const std::string f = tmpdir() + "/pairs2.txt", json_path = tmpdir() + "/report2.json";
+  write(f, txt.str());
+  const auto [code, out] =
+      cli("-q eval-lfw --pairs " + f + " --images " + lfw() + "/deepfunneled --cache " + cache() + " --json " + json_path);
+  ASSERT_EQ(code, 0) << out;
+  const auto j = nlohmann::json::parse(std::ifstream(json_path));
+  EXPECT_EQ(j["protocol"], "10-fold");
+  EXPECT_EQ(j["folds"]["accuracy"].size(), 2u);
+  EXPECT_GE(j["accuracy"].get<double>(), 0.9);
+  EXPECT_NE(out.find("+-"), std::string::npos) << out;
+}
+
+// calibrate writes the measured thresholds into (a copy of) the model; verify then uses them.
+TEST(Lfw, CalibrateWritesThresholdsIntoTheModel) {
+  ARCFACE_REQUIRE_SHARED();
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-casia.pt");
+  const std::string copy = tmpdir() + "/mfn-calibrated.pt";
+  fs::copy_file(models_dir() + "/mobilefacenet-casia.pt", copy, fs::copy_options::overwrite_existing);
+  const auto [code, out] = cli("-q --embedder " + copy + " calibrate --pairs " + lfw() + "/pairsDevTrain.txt --images " +
+                               lfw() + "/deepfunneled --cache " + cache());
+  ASSERT_EQ(code, 0) << out;
+  std::printf("%s", out.c_str());
+  const ModelInfo info = read_model_info(copy);
+  const auto meta = nlohmann::json::parse(info.metadata_json);
+  EXPECT_NEAR(info.threshold, meta["thresholds"]["accuracy_optimal"].get<float>(), 1e-6);
+  EXPECT_GT(info.threshold, 0.2f);
+  EXPECT_LT(info.threshold, 0.4f);
+  EXPECT_GT(meta["thresholds"]["at_far"].get<float>(), info.threshold);  // stricter
+  EXPECT_EQ(meta["calibration"]["pairs"], "pairsDevTrain.txt");
+  const auto [c2, v] = cli("--embedder " + copy + " verify --json " + test::sample("actors/kurt/0.jpg") + " " +
+                           test::sample("actors/kurt/2.jpg"));
+  ASSERT_EQ(c2, 0) << v;
+  EXPECT_NEAR(nlohmann::json::parse(v)["threshold"].get<float>(), info.threshold, 1e-6);
 }
