@@ -29,6 +29,7 @@ struct Globals {
   int threads = 0;
   bool quiet = false;
   float det_threshold = -1.f;
+  std::string flip;  // empty: the model's policy
 };
 
 arcface::DetectorOptions detector_options(const Globals& g) {
@@ -44,6 +45,7 @@ arcface::PipelineOptions pipeline_options(const Globals& g) {
   o.detector = detector_options(g);
   o.embedder.model = g.embedder;
   o.embedder.threads = g.threads;
+  if (!g.flip.empty()) o.embedder.flip = arcface::flip_policy_from_string(g.flip);
   return o;
 }
 
@@ -281,6 +283,7 @@ int main(int argc, char** argv) {
   app.add_option("--detector", g.detector, "face detector")->check(CLI::IsMember({"yunet", "mtcnn"}));
   app.add_option("--detector-threshold", g.det_threshold, "minimum detection score (default: backend's)");
   app.add_option("--threads", g.threads, "intra-op threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  app.add_option("--flip", g.flip, "override the model's flip policy")->check(CLI::IsMember({"none", "sum", "concat"}));
   app.add_flag("-q,--quiet", g.quiet, "no warnings or progress on stderr");
 
   std::string image, out_png, out_npy, image2;
