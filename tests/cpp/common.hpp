@@ -1,9 +1,13 @@
 #pragma once
 // Helpers shared by the C++ tests: where the shared data and fixtures are, and skipping cleanly
 // when they are absent.
+#include <sys/wait.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <utility>
 
 #include <gtest/gtest.h>
 
@@ -21,6 +25,21 @@ inline std::string fixtures() { return ARCFACE_TEST_FIXTURES; }
 inline bool has_shared() { return std::filesystem::is_directory(samples_dir()); }
 inline bool has_model(const std::string& file) {
   return std::filesystem::is_regular_file(arcface::models_dir() + "/" + file);
+}
+
+/// Runs the arcface CLI (ARCFACE_CLI_PATH) with @p args, stderr merged into stdout.
+/// Returns {exit code, output}.
+inline std::pair<int, std::string> run_cli(const std::string& args) {
+#ifdef ARCFACE_CLI_PATH
+  FILE* p = popen((std::string(ARCFACE_CLI_PATH) + " " + args + " 2>&1").c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  const int st = pclose(p);
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+#else
+  return {-1, "ARCFACE_CLI_PATH not defined"};
+#endif
 }
 
 }  // namespace arcface::test

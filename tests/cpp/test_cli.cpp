@@ -5,7 +5,6 @@
 
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
-#include <sys/wait.h>
 
 #include "arcface/npy.hpp"
 #include "common.hpp"
@@ -20,15 +19,9 @@ struct CliRun {
   std::string out;
 };
 
-// Runs the CLI with stderr merged into stdout.
 CliRun cli(const std::string& args) {
-  const std::string cmd = std::string(ARCFACE_CLI_PATH) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  auto [code, out] = test::run_cli(args);
+  return {code, out};
 }
 
 std::string q(const std::string& s) { return "'" + s + "'"; }

@@ -4,8 +4,6 @@
 #include <filesystem>
 #include <fstream>
 
-#include <sys/wait.h>
-
 #include <nlohmann/json.hpp>
 
 #include "arcface/embedder.hpp"
@@ -131,14 +129,7 @@ TEST(Lfw, View1Original150px) {
 }
 
 namespace {
-std::pair<int, std::string> cli(const std::string& args) {
-  FILE* p = popen((std::string(ARCFACE_CLI_PATH) + " " + args + " 2>&1").c_str(), "r");
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  const int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
+std::pair<int, std::string> cli(const std::string& args) { return test::run_cli(args); }
 std::string lfw() { return test::shared_dir() + "/data/lfw-view1"; }
 std::string cache() { return std::string(ARCFACE_TEST_CACHE) + "/lfw-view1-deepfunneled.cache"; }
 }  // namespace
