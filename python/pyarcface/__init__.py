@@ -36,6 +36,8 @@ from ._pyarcface import (  # noqa: F401
     __version__,
     best_threshold,
     evaluate_lfw_view1,
+    evaluate_lfw,
+    LfwReport,
     largest_face,
     models_dir,
     read_image,

@@ -169,3 +169,19 @@ class KFoldResult:
     std: float
 
 def kfold_accuracy(scores: Sequence[float], same: Sequence[bool], fold: Sequence[int], num_folds: int) -> KFoldResult: ...
+
+class LfwReport:
+    protocol: str
+    pairs: int
+    images: int
+    undetected: int
+    skipped_pairs: int
+    accuracy: float
+    accuracy_std: float
+    threshold: float
+    train_accuracy: float
+    kfold: KFoldResult
+    metrics: VerificationMetrics
+
+def evaluate_lfw(pipeline: Pipeline, pairs: str, images_dir: str, train_pairs: str = "", cache_file: str = "",
+                 skip_missing_images: bool = False, fars: Sequence[float] = ...) -> LfwReport: ...

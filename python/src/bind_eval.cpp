@@ -55,6 +55,34 @@ void bind_eval(py::module_& m) {
       .def_readonly("std", &arcface::KFoldResult::std);
   m.def("kfold_accuracy", &arcface::kfold_accuracy, py::arg("scores"), py::arg("same"), py::arg("fold"),
         py::arg("num_folds"), "The LFW K-fold protocol: threshold from the other folds, accuracy on each fold.");
+  py::class_<arcface::LfwReport>(m, "LfwReport", "What evaluate_lfw measures (see the C++ LfwReport).")
+      .def_readonly("protocol", &arcface::LfwReport::protocol)
+      .def_readonly("pairs", &arcface::LfwReport::pairs)
+      .def_readonly("images", &arcface::LfwReport::images)
+      .def_readonly("undetected", &arcface::LfwReport::undetected)
+      .def_readonly("skipped_pairs", &arcface::LfwReport::skipped_pairs)
+      .def_readonly("accuracy", &arcface::LfwReport::accuracy)
+      .def_readonly("accuracy_std", &arcface::LfwReport::accuracy_std)
+      .def_readonly("threshold", &arcface::LfwReport::threshold)
+      .def_readonly("train_accuracy", &arcface::LfwReport::train_accuracy)
+      .def_readonly("kfold", &arcface::LfwReport::kfold)
+      .def_readonly("metrics", &arcface::LfwReport::metrics);
+  m.def(
+      "evaluate_lfw",
+      [](const arcface::Pipeline& p, const std::string& pairs, const std::string& images, const std::string& train_pairs,
+         const std::string& cache, bool skip_missing, const std::vector<double>& fars) {
+        arcface::LfwEvalOptions o;
+        o.train_pairs = train_pairs;
+        o.embed.cache_file = cache;
+        o.skip_missing_images = skip_missing;
+        o.fars = fars;
+        py::gil_scoped_release nogil;
+        return arcface::evaluate_lfw(p, pairs, images, o);
+      },
+      py::arg("pipeline"), py::arg("pairs"), py::arg("images_dir"), py::arg("train_pairs") = "",
+      py::arg("cache_file") = "", py::arg("skip_missing_images") = false,
+      py::arg("fars") = std::vector<double>{1e-3, 1e-2},
+      "LFW verification: 10-fold for pairs.txt, View 1 with train_pairs, else single-fold.");
   m.def("best_threshold", &arcface::best_threshold, py::arg("scores"), py::arg("same"));
   m.def("verification_accuracy", &arcface::verification_accuracy, py::arg("scores"), py::arg("same"), py::arg("threshold"));
 }

@@ -1,4 +1,6 @@
 """Verification metrics and the K-fold protocol of the C++ core against scikit-learn / numpy."""
+import os
+
 import numpy as np
 import pytest
 
@@ -61,3 +63,11 @@ def test_kfold_known_answer():
         assert 0.29 < t < 0.7
     with pytest.raises(pyarcface.InputError):
         pyarcface.kfold_accuracy(s, y, fold, 1)
+
+
+def test_evaluate_lfw_bad_pair_file_names_the_line(tmp_path, samples, models):
+    lfw = os.path.join(os.path.dirname(samples), "lfw-view1")  # samples = <shared>/data/samples
+    f = tmp_path / "pairs.txt"
+    f.write_text("1\nAaron_Peirsol\t1\nAaron_Peirsol\t1\tAJ_Cook\t1\n")
+    with pytest.raises(pyarcface.IOError, match="pairs.txt:2"):
+        pyarcface.evaluate_lfw(pyarcface.Pipeline(), str(f), os.path.join(lfw, "deepfunneled"))
