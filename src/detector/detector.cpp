@@ -39,22 +39,16 @@ class YuNet final : public DetectorBackendImpl {
     if (image.cols < 64 || image.rows < 64)
       cv::copyMakeBorder(image, bgr, 0, std::max(0, 64 - image.rows), 0, std::max(0, 64 - image.cols),
                          cv::BORDER_CONSTANT, cv::Scalar::all(0));
-    Instance net = acquire();
+    Lease net(*this);
     cv::Mat out;
-    try {
-      with_cv_context("YuNet detection with '" + path_ + "'", [&] {
-        if (bgr.size() != net.size) {  // re-plans the network: only when the size changes
-          net.net->setInputSize(bgr.size());
-          net.size = bgr.size();
-        }
-        net.net->detect(bgr, out);
-        return 0;
-      });
-    } catch (...) {
-      release(std::move(net));
-      throw;
-    }
-    release(std::move(net));
+    with_cv_context("YuNet detection with '" + path_ + "'", [&] {
+      if (bgr.size() != net.instance.size) {  // re-plans the network: only when the size changes
+        net.instance.net->setInputSize(bgr.size());
+        net.instance.size = bgr.size();
+      }
+      net.instance.net->detect(bgr, out);
+      return 0;
+    });
     std::vector<Face> faces;
     for (int i = 0; i < out.rows; ++i) {
       const float* r = out.ptr<float>(i);
@@ -99,6 +93,15 @@ class YuNet final : public DetectorBackendImpl {
     std::lock_guard<std::mutex> lock(mutex_);
     pool_.push_back(std::move(i));
   }
+  // An instance taken from the pool for one call, returned when the call ends (also on errors).
+  struct Lease {
+    explicit Lease(const YuNet& y) : owner(y), instance(y.acquire()) {}
+    ~Lease() { owner.release(std::move(instance)); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    const YuNet& owner;
+    Instance instance;
+  };
 
   DetectorOptions o_;
   std::string path_;

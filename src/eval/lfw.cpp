@@ -1,11 +1,14 @@
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
 #include <sstream>
 #include <unordered_map>
+
+#include <opencv2/imgproc.hpp>
 
 #include "arcface/error.hpp"
 #include "arcface/eval.hpp"
@@ -403,14 +406,7 @@ View1Result evaluate_view1(const Pipeline& pipeline, const std::string& train, c
   return r;
 }
 
-}  // namespace arcface
-
 // ------------------------------------------------------------------------------------ metrics
-#include <cmath>
-
-#include <opencv2/imgproc.hpp>
-
-namespace arcface {
 
 VerificationMetrics verification_metrics(const std::vector<float>& scores, const std::vector<bool>& same,
                                          const std::vector<double>& fars) {
