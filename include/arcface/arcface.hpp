@@ -3,11 +3,13 @@
 /// Umbrella header: everything the library offers.
 
 #include "arcface/aligner.hpp"
+#include "arcface/cluster.hpp"
 #include "arcface/detector.hpp"
 #include "arcface/embedder.hpp"
 #include "arcface/error.hpp"
 #include "arcface/eval.hpp"
 #include "arcface/face.hpp"
+#include "arcface/gallery.hpp"
 #include "arcface/image.hpp"
 #include "arcface/models.hpp"
 #include "arcface/npy.hpp"

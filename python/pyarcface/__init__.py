@@ -46,6 +46,13 @@ from ._pyarcface import (  # noqa: F401
     verification_metrics,
     kfold_accuracy,
     VerificationMetrics,
+    Gallery,
+    GalleryOptions,
+    Match,
+    Identification,
+    cluster_faces,
+    pairwise_scores,
+    PairwiseScores,
 )
 
 

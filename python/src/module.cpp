@@ -14,4 +14,5 @@ PYBIND11_MODULE(_pyarcface, m) {
   pyarcface::bind_pipeline(m);
   pyarcface::bind_io(m);
   pyarcface::bind_eval(m);
+  pyarcface::bind_gallery(m);
 }

@@ -15,49 +15,15 @@
 #include <opencv2/imgproc.hpp>
 
 #include "arcface/arcface.hpp"
+#include "cli/cli_common.hpp"
 #include "core/progress.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+using namespace arcface::cli;
+
 namespace {
-
-struct Globals {
-  std::string models;
-  std::string embedder;
-  std::string detector = "yunet";
-  int threads = 0;
-  bool quiet = false;
-  float det_threshold = -1.f;
-  std::string flip;  // empty: the model's policy
-};
-
-arcface::DetectorOptions detector_options(const Globals& g) {
-  arcface::DetectorOptions o;
-  o.backend = arcface::detector_backend_from_string(g.detector);
-  o.threads = g.threads;
-  o.score_threshold = g.det_threshold;
-  return o;
-}
-
-arcface::PipelineOptions pipeline_options(const Globals& g) {
-  arcface::PipelineOptions o;
-  o.detector = detector_options(g);
-  o.embedder.model = g.embedder;
-  o.embedder.threads = g.threads;
-  if (!g.flip.empty()) o.embedder.flip = arcface::flip_policy_from_string(g.flip);
-  return o;
-}
-
-json face_json(const arcface::Face& f) {
-  json lm = json::array();
-  for (const auto& p : f.landmarks) lm.push_back({p.x, p.y});
-  return {{"box", {f.box.x, f.box.y, f.box.width, f.box.height}}, {"landmarks", lm}, {"score", f.score}};
-}
-
-void warn(const Globals& g, const std::string& msg) {
-  if (!g.quiet) std::cerr << "arcface: warning: " << msg << "\n";
-}
 
 // Draws boxes, scores and the five landmarks.
 cv::Mat annotate(const cv::Mat& img, const std::vector<arcface::Face>& faces) {
@@ -74,16 +40,6 @@ cv::Mat annotate(const cv::Mat& img, const std::vector<arcface::Face>& faces) {
                 cv::FONT_HERSHEY_SIMPLEX, 0.5 * s, {0, 255, 0}, static_cast<int>(std::lround(s)));
   }
   return out;
-}
-
-void write_image(const std::string& path, const cv::Mat& img) {
-  bool ok = false;
-  try {
-    ok = cv::imwrite(path, img);
-  } catch (const cv::Exception& e) {
-    throw arcface::IoError("cannot write image '" + path + "': " + e.err);
-  }
-  if (!ok) throw arcface::IoError("cannot write image '" + path + "' (unknown extension or unwritable directory)");
 }
 
 int cmd_detect(const Globals& g, const std::string& image, const std::string& out_png, bool as_json) {
@@ -326,6 +282,35 @@ int main(int argc, char** argv) {
   calibrate->add_option("--cache", cal.cache, "embedding cache file ('none' disables)");
   calibrate->add_flag("--skip-missing", cal.skip_missing, "drop pairs whose image is missing");
 
+  std::string gallery_path, backend = "auto", match = "template";
+  std::vector<std::string> enroll_args;
+  auto* enroll = app.add_subcommand("enroll", "add people to a gallery: NAME IMAGES..., or one directory of NAME/ folders");
+  enroll->add_option("--gallery", gallery_path, "gallery file (created if missing)")->required();
+  enroll->add_option("args", enroll_args, "NAME IMAGES... | DIR")->required();
+  enroll->add_option("--backend", backend, "search backend of the gallery")
+      ->check(CLI::IsMember({"auto", "exact", "flat", "hnsw", "ivfpq"}));
+  enroll->add_option("--match", match, "match identities by template (mean) or by all samples")
+      ->check(CLI::IsMember({"template", "all"}));
+
+  int top = 1;
+  auto* identify = app.add_subcommand("identify", "name every face of an image from a gallery");
+  identify->add_option("--gallery", gallery_path, "gallery file")->required();
+  identify->add_option("image", image, "image file")->required();
+  identify->add_option("-o,--output", out_png, "write the image with names and scores drawn");
+  identify->add_option("--threshold", threshold, "cosine threshold (default: the model's calibrated one)");
+  identify->add_option("--top", top, "candidates listed per face (JSON)")->check(CLI::PositiveNumber);
+  identify->add_flag("--json", as_json, "print JSON");
+
+  ClusterArgs cl;
+  auto* cluster = app.add_subcommand("cluster", "group the faces of many images by identity into folders");
+  cluster->add_option("inputs", cl.inputs, "images or directories (searched recursively)")->required();
+  cluster->add_option("-o,--output", cl.out_dir, "output directory: cluster_NNN/ folders + clusters.json")->required();
+  cluster->add_option("--threshold", cl.threshold, "link faces at this cosine (default 0.55, see docs/gallery.md)");
+  cluster->add_flag("--labels", cl.labels,
+                    "directory names are the true identities: report pairwise precision/recall (implies --largest)");
+  cluster->add_flag("--largest", cl.largest, "only the largest face of each image");
+  cluster->add_flag("--json", cl.as_json, "print the report as JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -339,6 +324,9 @@ int main(int argc, char** argv) {
     if (*verify) return cmd_verify(g, image, image2, threshold, as_json);
     if (*eval) return cmd_eval_lfw(g, ev);
     if (*calibrate) return cmd_calibrate(g, cal, far);
+    if (*enroll) return cmd_enroll(g, gallery_path, enroll_args, backend, match);
+    if (*identify) return cmd_identify(g, gallery_path, image, out_png, threshold, top, as_json);
+    if (*cluster) return cmd_cluster(g, cl);
   } catch (const std::exception& e) {
     std::cerr << "arcface: error: " << e.what() << "\n";
     return 1;

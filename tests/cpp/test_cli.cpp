@@ -112,3 +112,71 @@ TEST(Cli, EvalLfwBadPairFilesNameTheLine) {
   check("one two three\n", "pairs-bad.txt:1");                                        // wrong header
   check("2\nAaron_Peirsol\t1\t2\n", "pairs-bad.txt");                                  // too few pairs
 }
+
+TEST(Cli, EnrollIdentifyAndCluster) {
+  ARCFACE_REQUIRE_SHARED();
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-casia.pt");
+  const fs::path dir = fs::path(test::fixtures()) / "cli-gallery";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "people/jeff");
+  fs::create_directories(dir / "people/kurt");
+  for (int i = 0; i < 3; ++i) {
+    fs::copy_file(test::sample("actors/jeff/" + std::to_string(i) + ".jpg"), dir / "people/jeff" / (std::to_string(i) + ".jpg"));
+    fs::copy_file(test::sample("actors/kurt/" + std::to_string(i) + ".jpg"), dir / "people/kurt" / (std::to_string(i) + ".jpg"));
+  }
+  const std::string gal = (dir / "actors.gallery").string();
+  // A directory of NAME/ folders, then NAME IMAGES... into the same gallery.
+  CliRun r = cli("-q enroll --gallery " + q(gal) + " " + q((dir / "people").string()));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("enrolled 6 photo(s) of 2 identities"), std::string::npos) << r.out;
+  r = cli("-q enroll --gallery " + q(gal) + " margot " + q(test::sample("actresses/margot_robie/0.jpg")));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("now 3 identities, 7 samples"), std::string::npos) << r.out;
+
+  // Photos not enrolled are named; the labelled image is written.
+  const std::string png = (dir / "labelled.png").string();
+  for (const std::string who : {"jeff", "kurt"}) {
+    r = cli("identify --json --gallery " + q(gal) + " " + q(test::sample("actors/" + who + "/4.jpg")) + " -o " + q(png));
+    ASSERT_EQ(r.code, 0) << r.out;
+    const auto j = nlohmann::json::parse(r.out);
+    ASSERT_EQ(j["faces"].size(), 1u);
+    EXPECT_EQ(j["faces"][0]["identity"], who) << r.out;
+  }
+  EXPECT_FALSE(cv::imread(png).empty());
+  // Strangers in a group photo are "unknown".
+  r = cli("identify --gallery " + q(gal) + " " + q(test::sample("group/group.jpg")));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("unknown"), std::string::npos) << r.out;
+
+  // Bad input: a missing gallery, a corrupt one, an image without a face, an empty directory.
+  r = cli("identify --gallery " + q((dir / "missing.gallery").string()) + " " + q(test::sample("actors/jeff/4.jpg")));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("cannot open gallery file"), std::string::npos) << r.out;
+  std::ofstream(dir / "corrupt.gallery") << "ARCFGALYgarbage that is long enough";
+  r = cli("identify --gallery " + q((dir / "corrupt.gallery").string()) + " " + q(test::sample("actors/jeff/4.jpg")));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("corrupt.gallery"), std::string::npos) << r.out;
+  cv::imwrite((dir / "blank.png").string(), cv::Mat(240, 320, CV_8UC3, cv::Scalar(90, 90, 90)));
+  r = cli("identify --gallery " + q(gal) + " " + q((dir / "blank.png").string()));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("no face found"), std::string::npos) << r.out;
+  fs::create_directories(dir / "empty");
+  r = cli("cluster " + q((dir / "empty").string()) + " -o " + q((dir / "out-empty").string()));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("no image files"), std::string::npos) << r.out;
+
+  // Clustering the two actors (plus a blank image: a warning, the rest still clustered).
+  fs::copy_file(dir / "blank.png", dir / "people/jeff/blank.png");
+  const fs::path out = dir / "clusters";
+  r = cli("cluster --labels " + q((dir / "people").string()) + " -o " + q(out.string()));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("no face found"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("pairwise precision"), std::string::npos) << r.out;
+  const auto report = nlohmann::json::parse(std::ifstream(out / "clusters.json"));
+  EXPECT_EQ(report["faces"], 6);
+  EXPECT_DOUBLE_EQ(report["pairwise"]["precision"].get<double>(), 1.0) << report.dump();
+  EXPECT_TRUE(fs::is_directory(out / "cluster_000"));
+  std::size_t crops = 0;
+  for (const auto& e : fs::recursive_directory_iterator(out)) crops += e.path().extension() == ".png";
+  EXPECT_EQ(crops, 6u);
+}

@@ -6,7 +6,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <set>
+
+#include "arcface/cluster.hpp"
 #include "arcface/embedder.hpp"
+#include "arcface/gallery.hpp"
+#include "arcface/pipeline.hpp"
 #include "arcface/error.hpp"
 #include "arcface/eval.hpp"
 #include "common.hpp"
@@ -205,4 +211,86 @@ TEST(Lfw, CalibrateWritesThresholdsIntoTheModel) {
                            test::sample("actors/kurt/2.jpg"));
   ASSERT_EQ(c2, 0) << v;
   EXPECT_NEAR(nlohmann::json::parse(v)["threshold"].get<float>(), info.threshold, 1e-6);
+}
+
+// Identification on LFW View 1: one enrolled photo per person with two or more photos, the others
+// identified among all of them; clustering of the same photos.
+TEST(Lfw, IdentificationRank1AndClustering) {
+  ARCFACE_REQUIRE_SHARED();
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-casia.pt");
+  const fs::path root = fs::path(test::shared_dir()) / "data/lfw-view1/deepfunneled";
+  std::vector<std::string> people;
+  for (const auto& e : fs::directory_iterator(root)) people.push_back(e.path().filename().string());
+  std::sort(people.begin(), people.end());
+  std::vector<std::string> paths;
+  std::vector<int> person, index;  // per photo: person number, photo number within the person
+  int n_listed = -1;
+  for (const auto& name : people) {
+    std::vector<std::string> photos;
+    for (const auto& f : fs::directory_iterator(root / name)) photos.push_back(f.path().string());
+    if (photos.size() < 2) continue;
+    std::sort(photos.begin(), photos.end());
+    ++n_listed;
+    for (std::size_t i = 0; i < photos.size(); ++i) {
+      paths.push_back(photos[i]);
+      person.push_back(n_listed);
+      index.push_back(static_cast<int>(i));
+    }
+  }
+  fs::create_directories(ARCFACE_TEST_CACHE);
+  const Pipeline pipe;
+  EmbedPhotosOptions o;
+  o.cache_file = std::string(ARCFACE_TEST_CACHE) + "/lfw-view1-deepfunneled.cache";
+  o.progress = true;
+  const PhotoEmbeddings pe = embed_photos(pipe, paths, o);
+  const int n_people = person.back() + 1;
+  ASSERT_GT(n_people, 1000);
+
+  // rank-1 with one enrolled photo per person.
+  auto rank1 = [&](MatchMode mode, int enrolled_per_person, int* probes_out) {
+    GalleryOptions go;
+    go.match = mode;
+    Gallery g(pipe, go);
+    std::vector<std::string> names;
+    std::vector<Eigen::Index> rows, probes;
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+      if (index[i] < enrolled_per_person) {
+        names.push_back(std::to_string(person[i]));
+        rows.push_back(static_cast<Eigen::Index>(i));
+      } else {
+        probes.push_back(static_cast<Eigen::Index>(i));
+      }
+    }
+    Embeddings e(static_cast<Eigen::Index>(rows.size()), pe.embeddings.cols()), p(static_cast<Eigen::Index>(probes.size()), pe.embeddings.cols());
+    for (std::size_t i = 0; i < rows.size(); ++i) e.row(static_cast<Eigen::Index>(i)) = pe.embeddings.row(rows[i]);
+    for (std::size_t i = 0; i < probes.size(); ++i) p.row(static_cast<Eigen::Index>(i)) = pe.embeddings.row(probes[i]);
+    g.enroll(names, e);
+    const auto hits = g.search(p, 1);
+    int ok = 0;
+    for (std::size_t i = 0; i < probes.size(); ++i)
+      ok += hits[i].front().identity == std::to_string(person[static_cast<std::size_t>(probes[i])]);
+    *probes_out = static_cast<int>(probes.size());
+    return ok / static_cast<double>(probes.size());
+  };
+  int probes1 = 0, probes2 = 0, probes3 = 0;
+  const double r1 = rank1(MatchMode::Template, 1, &probes1);
+  const double r2_template = rank1(MatchMode::Template, 2, &probes2);
+  const double r2_all = rank1(MatchMode::AllSamples, 2, &probes3);
+  std::printf("LFW View 1 identification (deep-funnelled, %d people, %zu photos): rank-1 %.2f %% over %d probes "
+              "(1 enrolled photo each); with up to 2 enrolled photos: template %.2f %%, all samples %.2f %% "
+              "over %d probes\n",
+              n_people, paths.size(), 100 * r1, probes1, 100 * r2_template, 100 * r2_all, probes2);
+  EXPECT_GE(r1, 0.92);
+  EXPECT_GE(r2_template, 0.96);
+  EXPECT_GE(r2_all, 0.95);
+
+  // Clustering the same photos.
+  const ClusterOptions co;  // default threshold 0.55: best pairwise F1 here (0.50: P .81 R .90; 0.60: P .99 R .73)
+  const auto labels = cluster_faces(pe.embeddings, co);
+  const auto s = pairwise_scores(labels, person);
+  const int clusters = *std::max_element(labels.begin(), labels.end()) + 1;
+  std::printf("LFW View 1 clustering (threshold %.3f): %d clusters for %d people; pairwise precision %.4f recall %.4f "
+              "F1 %.4f\n", co.threshold, clusters, n_people, s.precision, s.recall, s.f1);
+  EXPECT_GE(s.precision, 0.92);
+  EXPECT_GE(s.recall, 0.78);
 }

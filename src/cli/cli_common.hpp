@@ -1,0 +1,88 @@
+#pragma once
+// Pieces shared by the CLI's commands. Not installed.
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include "arcface/arcface.hpp"
+
+namespace arcface::cli {
+
+using nlohmann::json;
+
+struct Globals {
+  std::string models;
+  std::string embedder;
+  std::string detector = "yunet";
+  int threads = 0;
+  bool quiet = false;
+  float det_threshold = -1.f;
+  std::string flip;  // empty: the model's policy
+};
+
+inline arcface::DetectorOptions detector_options(const Globals& g) {
+  arcface::DetectorOptions o;
+  o.backend = arcface::detector_backend_from_string(g.detector);
+  o.threads = g.threads;
+  o.score_threshold = g.det_threshold;
+  return o;
+}
+
+inline arcface::PipelineOptions pipeline_options(const Globals& g) {
+  arcface::PipelineOptions o;
+  o.detector = detector_options(g);
+  o.embedder.model = g.embedder;
+  o.embedder.threads = g.threads;
+  if (!g.flip.empty()) o.embedder.flip = arcface::flip_policy_from_string(g.flip);
+  return o;
+}
+
+inline json face_json(const arcface::Face& f) {
+  json lm = json::array();
+  for (const auto& p : f.landmarks) lm.push_back({p.x, p.y});
+  return {{"box", {f.box.x, f.box.y, f.box.width, f.box.height}}, {"landmarks", lm}, {"score", f.score}};
+}
+
+inline void warn(const Globals& g, const std::string& msg) {
+  if (!g.quiet) std::cerr << "arcface: warning: " << msg << "\n";
+}
+
+inline void write_image(const std::string& path, const cv::Mat& img) {
+  bool ok = false;
+  try {
+    ok = cv::imwrite(path, img);
+  } catch (const cv::Exception& e) {
+    throw arcface::IoError("cannot write image '" + path + "': " + e.err);
+  }
+  if (!ok) throw arcface::IoError("cannot write image '" + path + "' (unknown extension or unwritable directory)");
+}
+
+
+/// An image found among the command's inputs; label = the name of the directory holding it.
+struct InputImage {
+  std::string path;
+  std::string label;
+};
+/// Files as given; directories searched recursively for .jpg/.jpeg/.png/.bmp/.webp/.tif(f)
+/// files (sorted). @throws InputError for an input that does not exist or a directory without images.
+std::vector<InputImage> collect_images(const std::vector<std::string>& inputs);
+
+int cmd_enroll(const Globals& g, const std::string& gallery, const std::vector<std::string>& args,
+               const std::string& backend, const std::string& match);
+int cmd_identify(const Globals& g, const std::string& gallery, const std::string& image, const std::string& out_png,
+                 std::optional<float> threshold, int top, bool as_json);
+struct ClusterArgs {
+  std::vector<std::string> inputs;
+  std::string out_dir;
+  std::optional<float> threshold;
+  bool labels = false;   // directory names are true identities: report pairwise precision/recall
+  bool largest = false;  // only the largest face of each image
+  bool as_json = false;
+};
+int cmd_cluster(const Globals& g, const ClusterArgs& a);
+
+}  // namespace arcface::cli

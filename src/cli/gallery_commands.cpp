@@ -1,0 +1,273 @@
+// arcface enroll / identify / cluster.
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include <opencv2/imgproc.hpp>
+
+#include "cli/cli_common.hpp"
+#include "core/progress.hpp"
+
+namespace fs = std::filesystem;
+
+namespace arcface::cli {
+
+namespace {
+
+bool is_image_file(const fs::path& p) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  static const std::set<std::string> exts{".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"};
+  return exts.count(ext) > 0;
+}
+
+std::string label_of(const fs::path& p) {
+  const auto parent = p.parent_path().filename().string();
+  return parent.empty() ? p.stem().string() : parent;
+}
+
+// The faces of the processed files, with warnings for the files that failed or had no face.
+struct FaceItem {
+  std::string path, label;
+  int face = 0;
+  Face box;
+  Eigen::RowVectorXf embedding;
+};
+
+std::vector<FaceItem> faces_of(const Globals& g, const Pipeline& pipe, const std::vector<InputImage>& images,
+                               bool largest, const char* what) {
+  std::vector<std::string> paths;
+  for (const auto& i : images) paths.push_back(i.path);
+  detail::Progress bar(what, paths.size(), !g.quiet);
+  const auto results = pipe.process_files(paths, g.threads, [&](size_t done) { bar.tick(done); });
+  std::vector<FaceItem> out;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const auto& fr = results[i];
+    if (!fr.error.empty()) {
+      warn(g, fr.error + " (skipped)");
+      continue;
+    }
+    if (fr.result.faces.empty()) {
+      warn(g, "no face found in '" + fr.path + "' (skipped)");
+      continue;
+    }
+    const int best = largest_face(fr.result.faces);
+    for (int k = 0; k < static_cast<int>(fr.result.faces.size()); ++k) {
+      if (largest && k != best) continue;
+      out.push_back({fr.path, images[i].label, k, fr.result.faces[static_cast<std::size_t>(k)],
+                     fr.result.embeddings.row(k)});
+    }
+  }
+  return out;
+}
+
+Embeddings stack(const std::vector<FaceItem>& items, int dim) {
+  Embeddings e(static_cast<Eigen::Index>(items.size()), dim);
+  for (std::size_t i = 0; i < items.size(); ++i) e.row(static_cast<Eigen::Index>(i)) = items[i].embedding;
+  return e;
+}
+
+}  // namespace
+
+std::vector<InputImage> collect_images(const std::vector<std::string>& inputs) {
+  std::vector<InputImage> out;
+  for (const auto& in : inputs) {
+    const fs::path p(in);
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      std::vector<fs::path> found;
+      for (fs::recursive_directory_iterator it(p, fs::directory_options::follow_directory_symlink, ec), end;
+           !ec && it != end; it.increment(ec))
+        if (it->is_regular_file(ec) && is_image_file(it->path())) found.push_back(it->path());
+      if (ec) throw IoError("cannot read directory '" + in + "': " + ec.message());
+      if (found.empty()) throw InputError("no image files (.jpg, .png, ...) in directory '" + in + "'");
+      std::sort(found.begin(), found.end());
+      for (const auto& f : found) out.push_back({f.string(), label_of(f)});
+    } else if (fs::exists(p, ec)) {
+      out.push_back({p.string(), label_of(p)});
+    } else {
+      throw IoError("input '" + in + "' does not exist");
+    }
+  }
+  return out;
+}
+
+int cmd_enroll(const Globals& g, const std::string& gallery_path, const std::vector<std::string>& args,
+               const std::string& backend, const std::string& match) {
+  // Either NAME IMAGES... or one directory of NAME/ folders.
+  std::vector<InputImage> images;
+  std::error_code ec;
+  if (args.size() == 1 && fs::is_directory(args[0], ec)) {
+    std::vector<fs::path> people;
+    for (const auto& e : fs::directory_iterator(args[0], ec))
+      if (e.is_directory()) people.push_back(e.path());
+    if (people.empty())
+      throw InputError("'" + args[0] + "' has no NAME/ sub-directories (usage: enroll --gallery G DIR, or "
+                       "enroll --gallery G NAME IMAGES...)");
+    std::sort(people.begin(), people.end());
+    for (const auto& person : people) {
+      std::vector<InputImage> found;
+      try {
+        found = collect_images({person.string()});
+      } catch (const InputError&) {
+        warn(g, "no images in '" + person.string() + "' (skipped)");
+        continue;
+      }
+      for (auto& f : found) f.label = person.filename().string();
+      images.insert(images.end(), found.begin(), found.end());
+    }
+  } else {
+    if (args.size() < 2)
+      throw InputError("enroll needs NAME and at least one image (or a single directory of NAME/ folders)");
+    const std::vector<std::string> files(args.begin() + 1, args.end());
+    for (auto& f : collect_images(files)) images.push_back({f.path, args[0]});
+  }
+  if (images.empty()) throw InputError("nothing to enroll");
+
+  const Pipeline pipe(pipeline_options(g));
+  GalleryOptions o;
+  o.backend = search_backend_from_string(backend);
+  o.match = match_mode_from_string(match);
+  o.threads = g.threads;
+  const bool exists = fs::exists(gallery_path, ec);
+  Gallery gallery = exists ? Gallery::load(gallery_path, o) : Gallery(pipe, o);
+  if (gallery.embedder() != pipe.embedder().info().name || gallery.dimension() != pipe.embedder().dimension())
+    throw InputError("gallery '" + gallery_path + "' holds embeddings of '" + gallery.embedder() + "' (" +
+                     std::to_string(gallery.dimension()) + "-d) but the embedder in use is '" +
+                     pipe.embedder().info().name + "': use --embedder " + gallery.embedder() + " or a new gallery");
+  const auto items = faces_of(g, pipe, images, /*largest=*/true, "enrolling");
+  if (items.empty()) throw InputError("no face found in any of the " + std::to_string(images.size()) + " image(s)");
+  std::vector<std::string> names;
+  for (const auto& it : items) names.push_back(it.label);
+  gallery.enroll(names, stack(items, pipe.embedder().dimension()));
+  gallery.save(gallery_path);
+  const std::set<std::string> people(names.begin(), names.end());
+  std::printf("enrolled %zu photo(s) of %zu identit%s into %s (now %zu identities, %zu samples)\n", items.size(),
+              people.size(), people.size() == 1 ? "y" : "ies", gallery_path.c_str(), gallery.size(),
+              gallery.num_samples());
+  return 0;
+}
+
+int cmd_identify(const Globals& g, const std::string& gallery_path, const std::string& image,
+                 const std::string& out_png, std::optional<float> threshold, int top, bool as_json) {
+  const Pipeline pipe(pipeline_options(g));
+  GalleryOptions o;
+  o.threads = g.threads;
+  const Gallery gallery = Gallery::load(gallery_path, o);
+  if (gallery.embedder() != pipe.embedder().info().name || gallery.dimension() != pipe.embedder().dimension())
+    throw InputError("gallery '" + gallery_path + "' holds embeddings of '" + gallery.embedder() +
+                     "' but the embedder in use is '" + pipe.embedder().info().name + "': use --embedder " +
+                     gallery.embedder());
+  const cv::Mat img = read_image(image);
+  const auto r = pipe.process(img);
+  if (r.faces.empty()) throw InputError("no face found in '" + image + "'");
+  const float thr = threshold.value_or(pipe.embedder().info().threshold);
+  const auto hits = gallery.search(r.embeddings, std::max(1, top));
+  json faces = json::array();
+  cv::Mat canvas = img.clone();
+  const double s = std::max(1.0, std::max(img.cols, img.rows) / 640.0);
+  if (!as_json) std::printf("%s: %zu face(s), gallery of %zu identities, threshold %.4f\n", image.c_str(),
+                            r.faces.size(), gallery.size(), thr);
+  for (std::size_t i = 0; i < r.faces.size(); ++i) {
+    const auto& h = hits[i];
+    const bool known = !h.empty() && h[0].score >= thr;
+    const std::string name = known ? h[0].identity : "unknown";
+    json cands = json::array();
+    for (const auto& m : h) cands.push_back({{"identity", m.identity}, {"score", m.score}});
+    json fj = face_json(r.faces[i]);
+    fj["identity"] = known ? json(h[0].identity) : json(nullptr);
+    fj["score"] = h.empty() ? 0.f : h[0].score;
+    fj["detection_score"] = r.faces[i].score;
+    fj["candidates"] = cands;
+    faces.push_back(fj);
+    if (!as_json) {
+      std::printf("  face %zu at (%.0f, %.0f, %.0fx%.0f): %s", i, r.faces[i].box.x, r.faces[i].box.y,
+                  r.faces[i].box.width, r.faces[i].box.height, name.c_str());
+      if (!h.empty() && known) std::printf(" %.3f", h[0].score);
+      if (!h.empty() && !known) std::printf(" (best: %s %.3f)", h[0].identity.c_str(), h[0].score);
+      std::printf("\n");
+    }
+    const cv::Scalar colour = known ? cv::Scalar(0, 200, 0) : cv::Scalar(0, 0, 230);
+    cv::rectangle(canvas, r.faces[i].box, colour, static_cast<int>(std::lround(2 * s)));
+    char label[256];
+    if (known)
+      std::snprintf(label, sizeof label, "%s %.2f", h[0].identity.c_str(), h[0].score);
+    else
+      std::snprintf(label, sizeof label, "unknown %.2f", h.empty() ? 0.f : h[0].score);
+    int base = 0;
+    const double fs_ = 0.5 * s;
+    const int th = static_cast<int>(std::lround(s));
+    const cv::Size ts = cv::getTextSize(label, cv::FONT_HERSHEY_SIMPLEX, fs_, th, &base);
+    const cv::Point org(static_cast<int>(r.faces[i].box.x),
+                        std::max(ts.height + 2, static_cast<int>(r.faces[i].box.y) - 3));
+    cv::rectangle(canvas, org + cv::Point(0, base), org + cv::Point(ts.width, -ts.height - 2), colour, cv::FILLED);
+    cv::putText(canvas, label, org, cv::FONT_HERSHEY_SIMPLEX, fs_, {255, 255, 255}, th, cv::LINE_AA);
+  }
+  if (as_json)
+    std::cout << json{{"image", image}, {"gallery", gallery_path}, {"threshold", thr}, {"faces", faces}}.dump(1)
+              << "\n";
+  if (!out_png.empty()) write_image(out_png, canvas);
+  return 0;
+}
+
+int cmd_cluster(const Globals& g, const ClusterArgs& a) {
+  const auto images = collect_images(a.inputs);
+  const Pipeline pipe(pipeline_options(g));
+  // With true labels every image stands for one person: use its largest face.
+  const auto items = faces_of(g, pipe, images, a.largest || a.labels, "clustering");
+  if (items.empty()) throw InputError("no face found in any of the " + std::to_string(images.size()) + " image(s)");
+  const Embeddings e = stack(items, pipe.embedder().dimension());
+  ClusterOptions co;
+  co.threshold = a.threshold.value_or(ClusterOptions{}.threshold);
+  const auto labels = cluster_faces(e, co);
+  const int nclusters = labels.empty() ? 0 : *std::max_element(labels.begin(), labels.end()) + 1;
+
+  // Folders cluster_000, ... (largest first) with the aligned face crops.
+  fs::create_directories(a.out_dir);
+  const Aligner aligner(pipe.embedder().info().alignment);
+  json clusters = json::array();
+  for (int c = 0; c < nclusters; ++c) clusters.push_back({{"cluster", c}, {"faces", json::array()}});
+  std::map<std::string, cv::Mat> cache;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const auto& it = items[i];
+    char dir[32];
+    std::snprintf(dir, sizeof dir, "cluster_%03d", labels[i]);
+    const fs::path folder = fs::path(a.out_dir) / dir;
+    fs::create_directories(folder);
+    auto& img = cache[it.path];
+    if (img.empty()) img = read_image(it.path);
+    const std::string leaf = fs::path(it.path).stem().string() + "_face" + std::to_string(it.face) + ".png";
+    write_image((folder / leaf).string(), aligner.align(img, it.box));
+    if (cache.size() > 64) cache.clear();
+    clusters[static_cast<std::size_t>(labels[i])]["faces"].push_back(
+        {{"image", it.path}, {"face", it.face}, {"file", (fs::path(dir) / leaf).string()}, {"label", it.label}});
+  }
+  int singletons = 0;
+  for (const auto& c : clusters) singletons += c["faces"].size() == 1;
+  json report{{"faces", items.size()}, {"clusters", nclusters}, {"singletons", singletons},
+              {"threshold", co.threshold}, {"model", pipe.embedder().info().name}};
+  std::printf("%zu face(s) -> %d cluster(s) (%d singleton(s)), threshold %.4f; folders in %s\n", items.size(),
+              nclusters, singletons, co.threshold, a.out_dir.c_str());
+  if (a.labels) {
+    std::map<std::string, int> ids;
+    std::vector<int> truth;
+    for (const auto& it : items) truth.push_back(ids.emplace(it.label, static_cast<int>(ids.size())).first->second);
+    const auto sc = pairwise_scores(labels, truth);
+    std::printf("pairwise precision %.4f  recall %.4f  F1 %.4f  (%zu true identities; %llu same-identity pairs)\n",
+                sc.precision, sc.recall, sc.f1, ids.size(), static_cast<unsigned long long>(sc.true_pairs));
+    report["pairwise"] = {{"precision", sc.precision}, {"recall", sc.recall}, {"f1", sc.f1},
+                          {"true_identities", ids.size()}, {"true_pairs", sc.true_pairs},
+                          {"predicted_pairs", sc.predicted_pairs}, {"correct_pairs", sc.correct_pairs}};
+  }
+  report["clusters_detail"] = clusters;
+  std::ofstream js(fs::path(a.out_dir) / "clusters.json");
+  js << report.dump(1) << "\n";
+  if (!js) throw IoError("cannot write '" + (fs::path(a.out_dir) / "clusters.json").string() + "'");
+  if (a.as_json) std::cout << report.dump(1) << "\n";
+  return 0;
+}
+
+}  // namespace arcface::cli

@@ -1,0 +1,48 @@
+#pragma once
+// First pass of the exact search for large galleries: rows and queries quantised to 8 bits, dot
+// products with AVX-512 VNNI, and per-row error bounds so that the exact fp32 re-ranking of the
+// survivors returns exactly the fp32 top-k. Internal.
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace arcface::detail {
+
+/// Gallery rows in 8-bit form. Rows are grouped in blocks of 16 and interleaved by 4 dimensions
+/// (block b, group t: 16 rows x 4 bytes, 64 bytes), the layout the VNNI kernel reads.
+struct Int8Rows {
+  int dim = 0;
+  int dim4 = 0;            // dim rounded up to a multiple of 4
+  std::size_t rows = 0;    // rows appended
+  std::vector<std::int8_t> codes;
+  // Per row (padded to a multiple of 16): scale s (row ~ s * code), |row - s * code|,
+  // s * |code|, sum of the codes.
+  std::vector<float> scale, err, gnorm;
+  std::vector<std::int32_t> rowsum;
+
+  void reset(int dimension);
+  void append(const float* rows_data, std::size_t n);
+  std::size_t blocks() const { return (rows + 15) / 16; }
+};
+
+/// Queries in 8-bit form: code + 128 as unsigned bytes (VNNI multiplies unsigned by signed).
+struct Int8Queries {
+  int n = 0, dim4 = 0;
+  std::vector<std::uint8_t> codes;  // n x dim4
+  std::vector<float> scale, err, norm;
+  void set(const float* q, int nq, int dim);
+};
+
+/// Called for each (query, row) whose upper bound a + bound reaches floors[query].
+using Int8Sink = void (*)(void* ctx, int query, std::size_t row, float approx, float bound);
+
+/// True when the CPU has AVX-512 F/BW and VNNI (the kernel is compiled for them).
+bool int8_scan_available();
+
+/// Scan blocks [block0, block1) of @p g for all queries of @p q: approximate score
+/// a = s_row s_q (code_row . code_q), bound = err_row |q| + gnorm_row err_q (so the fp32 score is
+/// within a +- bound), and call @p sink where a + bound >= floors[query] (read before each block).
+void int8_scan(const Int8Rows& g, std::size_t block0, std::size_t block1, const Int8Queries& q, const float* floors,
+               Int8Sink sink, void* ctx);
+
+}  // namespace arcface::detail
