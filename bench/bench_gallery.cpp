@@ -3,6 +3,7 @@
 //
 //   arcface_bench_gallery [--sizes 10000,100000,1000000] [--dim 512] [--queries 64]
 //                         [--backends exact,flat,hnsw,ivfpq] [--data face,uniform] [--threads 0]
+//                         [--ef-search N] [--hnsw-m N] [--ef-construction N]
 //
 // Face-like data: identity centres uniform on the unit sphere, two entries per identity, each the
 // centre plus Gaussian noise (same-identity cosine about 0.6); queries are fresh noisy samples of
@@ -86,7 +87,7 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 int main(int argc, char** argv) {
   std::vector<std::string> sizes{"10000", "100000", "1000000"}, backends{"exact", "flat", "hnsw", "ivfpq"},
       kinds{"face", "uniform"};
-  int dim = 512, nq = 64, threads = 0;
+  int dim = 512, nq = 64, threads = 0, ef_search = -1, hnsw_m = -1, ef_construction = -1;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i], v = argv[i + 1];
     if (a == "--sizes") sizes = split(v);
@@ -95,6 +96,9 @@ int main(int argc, char** argv) {
     else if (a == "--dim") dim = std::stoi(v);
     else if (a == "--queries") nq = std::stoi(v);
     else if (a == "--threads") threads = std::stoi(v);
+    else if (a == "--ef-search") ef_search = std::stoi(v);
+    else if (a == "--hnsw-m") hnsw_m = std::stoi(v);
+    else if (a == "--ef-construction") ef_construction = std::stoi(v);
     else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
       return 2;
@@ -115,6 +119,9 @@ int main(int argc, char** argv) {
         o.backend = arcface::search_backend_from_string(bname);
         o.match = arcface::MatchMode::AllSamples;
         o.threads = threads;
+        if (ef_search > 0) o.hnsw_ef_search = ef_search;
+        if (hnsw_m > 0) o.hnsw_m = hnsw_m;
+        if (ef_construction > 0) o.hnsw_ef_construction = ef_construction;
         auto t0 = Clock::now();
         arcface::Gallery g("bench", dim, o);
         g.enroll(data.names, data.entries);

@@ -15,4 +15,6 @@
 #include "arcface/npy.hpp"
 #include "arcface/pipeline.hpp"
 #include "arcface/similarity.hpp"
+#include "arcface/tsne.hpp"
 #include "arcface/version.hpp"
+#include "arcface/viz.hpp"

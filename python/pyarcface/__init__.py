@@ -53,6 +53,9 @@ from ._pyarcface import (  # noqa: F401
     cluster_faces,
     pairwise_scores,
     PairwiseScores,
+    tsne,
+    trustworthiness,
+    viz,
 )
 
 

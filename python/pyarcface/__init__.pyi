@@ -252,3 +252,19 @@ class PairwiseScores:
     correct_pairs: int
 
 def pairwise_scores(predicted: Sequence[int], truth: Sequence[int]) -> PairwiseScores: ...
+
+def tsne(data: npt.ArrayLike, perplexity: float = 30.0, iterations: int = 1000, theta: float = 0.3,
+         exact_below: int = 1000, learning_rate: float = -1.0, pca_init: bool = True, seed: int = 0,
+         threads: int = 0) -> FloatArray: ...
+def trustworthiness(data: npt.ArrayLike, map: npt.ArrayLike, k: int = 5) -> float: ...
+
+class viz:  # submodule pyarcface.viz
+    @staticmethod
+    def similarity_grid(faces: Sequence[npt.NDArray[np.uint8]], similarity: npt.ArrayLike, labels: Sequence[str] = ...,
+                        clip: bool = True, cell: int = 0, mark_same: bool = True, values: bool = True,
+                        title: str = "", rgb: bool = False) -> npt.NDArray[np.uint8]: ...
+    @staticmethod
+    def embedding_map(coords: npt.ArrayLike, faces: Sequence[npt.NDArray[np.uint8]], labels: Sequence[str],
+                      size: int = 1600, thumbnail: int = 0, title: str = "", rgb: bool = False) -> npt.NDArray[np.uint8]: ...
+    @staticmethod
+    def draw_detections(image: npt.NDArray[np.uint8], faces: Sequence[Face], rgb: bool = False) -> npt.NDArray[np.uint8]: ...

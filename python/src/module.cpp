@@ -15,4 +15,5 @@ PYBIND11_MODULE(_pyarcface, m) {
   pyarcface::bind_io(m);
   pyarcface::bind_eval(m);
   pyarcface::bind_gallery(m);
+  pyarcface::bind_viz(m);
 }

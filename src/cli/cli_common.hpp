@@ -1,6 +1,7 @@
 #pragma once
 // Pieces shared by the CLI's commands. Not installed.
 #include <iostream>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,6 +71,24 @@ struct InputImage {
 /// Files as given; directories searched recursively for .jpg/.jpeg/.png/.bmp/.webp/.tif(f)
 /// files (sorted). @throws InputError for an input that does not exist or a directory without images.
 std::vector<InputImage> collect_images(const std::vector<std::string>& inputs);
+
+/// One face found among the inputs.
+struct FaceItem {
+  std::string path, label;
+  int face = 0;
+  Face box;
+  Eigen::RowVectorXf embedding;
+};
+/// Detect and embed the images in parallel (progress bar on a terminal), warn about files that
+/// fail or have no face; every face, or only the largest of each image.
+std::vector<FaceItem> faces_of(const Globals& g, const Pipeline& pipe, const std::vector<InputImage>& images,
+                               bool largest, const char* what);
+Embeddings stack(const std::vector<FaceItem>& items, int dim);
+
+int cmd_compare(const Globals& g, const std::vector<std::string>& inputs, const std::string& out_png,
+                const std::string& csv, bool as_json, bool no_clip, bool all_faces, bool sort);
+int cmd_tsne(const Globals& g, const std::vector<std::string>& inputs, const std::string& out_png,
+             const std::string& csv, double perplexity, std::uint64_t seed, int iterations);
 
 int cmd_enroll(const Globals& g, const std::string& gallery, const std::vector<std::string>& args,
                const std::string& backend, const std::string& match);

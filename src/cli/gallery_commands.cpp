@@ -29,13 +29,7 @@ std::string label_of(const fs::path& p) {
   return parent.empty() ? p.stem().string() : parent;
 }
 
-// The faces of the processed files, with warnings for the files that failed or had no face.
-struct FaceItem {
-  std::string path, label;
-  int face = 0;
-  Face box;
-  Eigen::RowVectorXf embedding;
-};
+}  // namespace
 
 std::vector<FaceItem> faces_of(const Globals& g, const Pipeline& pipe, const std::vector<InputImage>& images,
                                bool largest, const char* what) {
@@ -69,8 +63,6 @@ Embeddings stack(const std::vector<FaceItem>& items, int dim) {
   for (std::size_t i = 0; i < items.size(); ++i) e.row(static_cast<Eigen::Index>(i)) = items[i].embedding;
   return e;
 }
-
-}  // namespace
 
 std::vector<InputImage> collect_images(const std::vector<std::string>& inputs) {
   std::vector<InputImage> out;

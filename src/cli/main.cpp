@@ -25,23 +25,6 @@ using namespace arcface::cli;
 
 namespace {
 
-// Draws boxes, scores and the five landmarks.
-cv::Mat annotate(const cv::Mat& img, const std::vector<arcface::Face>& faces) {
-  cv::Mat out = img.clone();
-  const double s = std::max(1.0, std::max(img.cols, img.rows) / 640.0);
-  const cv::Scalar colors[5] = {{255, 0, 0}, {0, 0, 255}, {0, 255, 0}, {255, 0, 255}, {0, 255, 255}};
-  for (const auto& f : faces) {
-    cv::rectangle(out, f.box, {0, 255, 0}, static_cast<int>(std::lround(2 * s)));
-    for (int k = 0; k < 5; ++k)
-      cv::circle(out, f.landmarks[k], static_cast<int>(std::lround(2 * s)), colors[k], cv::FILLED);
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%.2f", f.score);
-    cv::putText(out, buf, {static_cast<int>(f.box.x), std::max(0, static_cast<int>(f.box.y - 4 * s))},
-                cv::FONT_HERSHEY_SIMPLEX, 0.5 * s, {0, 255, 0}, static_cast<int>(std::lround(s)));
-  }
-  return out;
-}
-
 int cmd_detect(const Globals& g, const std::string& image, const std::string& out_png, bool as_json) {
   const arcface::Detector det(detector_options(g));
   const cv::Mat img = arcface::read_image(image);
@@ -54,7 +37,7 @@ int cmd_detect(const Globals& g, const std::string& image, const std::string& ou
     std::cout << image << ": " << faces.size() << " face(s)\n";
     for (const auto& f : faces) std::cout << "  " << arcface::to_string(f) << "\n";
   }
-  if (!out_png.empty()) write_image(out_png, annotate(img, faces));
+  if (!out_png.empty()) write_image(out_png, arcface::viz::draw_detections(img, faces));
   return 0;
 }
 
@@ -282,6 +265,31 @@ int main(int argc, char** argv) {
   calibrate->add_option("--cache", cal.cache, "embedding cache file ('none' disables)");
   calibrate->add_flag("--skip-missing", cal.skip_missing, "drop pairs whose image is missing");
 
+  std::vector<std::string> inputs;
+  std::string csv;
+  bool no_clip = false, all_faces = false, sort = false;
+  auto* compare = app.add_subcommand("compare", "similarity grid of the faces of images or directories (the article's table)");
+  compare->add_option("inputs", inputs, "images or directories (recursive; a directory name is the identity label)")
+      ->required();
+  compare->add_option("-o,--output", out_png, "grid picture (.png)")->required();
+  compare->add_option("--csv", csv, "also write the similarity matrix as CSV");
+  compare->add_flag("--json", as_json, "print faces and matrix as JSON");
+  compare->add_flag("--no-clip", no_clip, "colour scale over [-1, 1] instead of the article's [0, 1]");
+  compare->add_flag("--all-faces", all_faces, "every face of each image (default: the largest)");
+  compare->add_flag("--sort", sort, "order faces by identity label");
+
+  double perplexity = 30.0;
+  std::uint64_t seed = 0;
+  int iterations = 1000;
+  auto* tsne_cmd = app.add_subcommand("tsne", "2-D t-SNE map of the faces, drawn at their positions");
+  tsne_cmd->add_option("inputs", inputs, "images or directories (a directory name is the identity label)")->required();
+  tsne_cmd->add_option("-o,--output", out_png, "map picture (.png)")->required();
+  tsne_cmd->add_option("--csv", csv, "also write the coordinates as CSV");
+  tsne_cmd->add_option("--perplexity", perplexity, "effective number of neighbours (clamped to (N-1)/3)")
+      ->check(CLI::PositiveNumber);
+  tsne_cmd->add_option("--seed", seed, "random seed (same seed, same map)");
+  tsne_cmd->add_option("--iterations", iterations, "gradient steps")->check(CLI::PositiveNumber);
+
   std::string gallery_path, backend = "auto", match = "template";
   std::vector<std::string> enroll_args;
   auto* enroll = app.add_subcommand("enroll", "add people to a gallery: NAME IMAGES..., or one directory of NAME/ folders");
@@ -324,6 +332,8 @@ int main(int argc, char** argv) {
     if (*verify) return cmd_verify(g, image, image2, threshold, as_json);
     if (*eval) return cmd_eval_lfw(g, ev);
     if (*calibrate) return cmd_calibrate(g, cal, far);
+    if (*compare) return cmd_compare(g, inputs, out_png, csv, as_json, no_clip, all_faces, sort);
+    if (*tsne_cmd) return cmd_tsne(g, inputs, out_png, csv, perplexity, seed, iterations);
     if (*enroll) return cmd_enroll(g, gallery_path, enroll_args, backend, match);
     if (*identify) return cmd_identify(g, gallery_path, image, out_png, threshold, top, as_json);
     if (*cluster) return cmd_cluster(g, cl);

@@ -29,6 +29,11 @@ void quantise(const float* x, int dim, std::int8_t* out, int stride_group, float
 }
 }  // namespace
 
+void quantise_row(const float* x, int dim, std::int8_t* out, float& scale, std::int32_t& sum) {
+  float err, gnorm;
+  quantise(x, dim, out, 4, scale, err, gnorm, sum);
+}
+
 void Int8Rows::reset(int dimension) {
   dim = dimension;
   dim4 = (dimension + 3) / 4 * 4;

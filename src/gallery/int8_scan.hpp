@@ -36,6 +36,15 @@ struct Int8Queries {
 /// Called for each (query, row) whose upper bound a + bound reaches floors[query].
 using Int8Sink = void (*)(void* ctx, int query, std::size_t row, float approx, float bound);
 
+/// sum a[i] b[i] (unsigned a, signed b) and sum (a[i] + 128) b[i] (signed a, b), n bytes.
+/// AVX-512 VNNI only: call when int8_scan_available().
+std::int32_t dot_u8s8_vnni(const std::uint8_t* a, const std::int8_t* b, std::size_t n);
+std::int32_t dot_s8s8_offset_vnni(const std::int8_t* a, const std::int8_t* b, std::size_t n);
+
+/// Quantise one row to codes in [-127, 127] (dimension i at out[i]); returns the scale s
+/// (row ~ s * codes) and the sum of the codes.
+void quantise_row(const float* x, int dim, std::int8_t* out, float& scale, std::int32_t& sum);
+
 /// True when the CPU has AVX-512 F/BW and VNNI (the kernel is compiled for them).
 bool int8_scan_available();
 

@@ -110,3 +110,36 @@ void int8_scan_vnni(const Int8ScanArgs& a) {
 }
 
 }  // namespace arcface::detail
+
+namespace arcface::detail {
+
+// sum_i a[i] * b[i] for unsigned a, signed b (n bytes, any n).
+std::int32_t dot_u8s8_vnni(const std::uint8_t* a, const std::int8_t* b, std::size_t n) {
+  __m512i acc = _mm512_setzero_si512();
+  std::size_t i = 0;
+  for (; i + 64 <= n; i += 64)
+    acc = _mm512_dpbusd_epi32(acc, _mm512_loadu_si512(a + i), _mm512_loadu_si512(b + i));
+  if (i < n) {
+    const __mmask64 m = (~0ULL) >> (64 - (n - i));
+    acc = _mm512_dpbusd_epi32(acc, _mm512_maskz_loadu_epi8(m, a + i), _mm512_maskz_loadu_epi8(m, b + i));
+  }
+  return _mm512_reduce_add_epi32(acc);
+}
+
+// sum_i (a[i] + 128) * b[i] for signed a and b: a's sign bit flipped reads as a + 128 unsigned.
+std::int32_t dot_s8s8_offset_vnni(const std::int8_t* a, const std::int8_t* b, std::size_t n) {
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  __m512i acc = _mm512_setzero_si512();
+  std::size_t i = 0;
+  for (; i + 64 <= n; i += 64)
+    acc = _mm512_dpbusd_epi32(acc, _mm512_xor_si512(_mm512_loadu_si512(a + i), flip), _mm512_loadu_si512(b + i));
+  if (i < n) {
+    const __mmask64 m = (~0ULL) >> (64 - (n - i));
+    // masked-out lanes: b = 0, so whatever a becomes does not count
+    acc = _mm512_dpbusd_epi32(acc, _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, a + i), flip),
+                              _mm512_maskz_loadu_epi8(m, b + i));
+  }
+  return _mm512_reduce_add_epi32(acc);
+}
+
+}  // namespace arcface::detail

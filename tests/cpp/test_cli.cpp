@@ -6,6 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include <sstream>
+
+#include "arcface/arcface.hpp"
 #include "arcface/npy.hpp"
 #include "common.hpp"
 
@@ -179,4 +182,104 @@ TEST(Cli, EnrollIdentifyAndCluster) {
   std::size_t crops = 0;
   for (const auto& e : fs::recursive_directory_iterator(out)) crops += e.path().extension() == ".png";
   EXPECT_EQ(crops, 6u);
+}
+
+namespace {
+std::vector<std::vector<double>> read_csv_matrix(const std::string& path, std::vector<std::string>* names) {
+  std::ifstream f(path);
+  std::string line;
+  std::getline(f, line);  // header
+  std::vector<std::vector<double>> m;
+  while (std::getline(f, line)) {
+    std::stringstream ss(line);
+    std::string cell;
+    std::getline(ss, cell, ',');
+    names->push_back(cell);
+    std::vector<double> row;
+    while (std::getline(ss, cell, ',')) row.push_back(std::stod(cell));
+    m.push_back(row);
+  }
+  return m;
+}
+}  // namespace
+
+TEST(Cli, CompareGridMatchesSimilarity) {
+  ARCFACE_REQUIRE_SHARED();
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-casia.pt");
+  const fs::path dir = fs::path(test::fixtures()) / "cli-compare";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string png = (dir / "actors.png").string(), csv = (dir / "actors.csv").string();
+  const CliRun r = cli("compare " + q(test::sample("actors")) + " -o " + q(png) + " --csv " + q(csv));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("10 faces compared"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("same identity"), std::string::npos) << r.out;
+  // The picture has the size of a 10-face grid with a title.
+  arcface::viz::GridOptions go;
+  go.title = "x";
+  const cv::Mat img = cv::imread(png);
+  EXPECT_EQ(img.size(), arcface::viz::similarity_grid_size(10, go));
+  // The CSV equals Similarity::matrix of the embeddings the library computes for the same photos.
+  std::vector<std::string> names;
+  const auto m = read_csv_matrix(csv, &names);
+  ASSERT_EQ(m.size(), 10u);
+  const Pipeline pipe;
+  Embeddings e(10, pipe.embedder().dimension());
+  for (size_t i = 0; i < 10; ++i) {
+    const std::string person = names[i].substr(0, names[i].find('/'));
+    const std::string file = names[i].substr(names[i].find('/') + 1);
+    const auto r = pipe.process_file(test::sample("actors/" + person + "/" + file));
+    e.row(static_cast<Eigen::Index>(i)) = r.embeddings.row(largest_face(r.faces));
+  }
+  const Eigen::MatrixXf sim = Similarity::matrix(e, e);
+  for (size_t i = 0; i < 10; ++i) {
+    ASSERT_EQ(m[i].size(), 10u);
+    for (size_t j = 0; j < 10; ++j)
+      EXPECT_NEAR(m[i][j], sim(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)), 1e-5) << names[i] << " vs " << names[j];
+  }
+}
+
+TEST(Cli, CompareAndTsneBadInput) {
+  ARCFACE_REQUIRE_SHARED();
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-casia.pt");
+  const fs::path dir = fs::path(test::fixtures()) / "cli-compare-bad";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "empty");
+  fs::create_directories(dir / "mixed/jeff");
+  // Empty directory: nothing to draw.
+  CliRun r = cli("compare " + q((dir / "empty").string()) + " -o " + q((dir / "x.png").string()));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("no image files"), std::string::npos) << r.out;
+  r = cli("tsne " + q((dir / "empty").string()) + " -o " + q((dir / "x.png").string()));
+  EXPECT_EQ(r.code, 1);
+  // A missing input.
+  r = cli("compare " + q((dir / "nope.jpg").string()) + " -o " + q((dir / "x.png").string()));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("does not exist"), std::string::npos) << r.out;
+  // Only images without a face: nothing to draw.
+  cv::imwrite((dir / "mixed/jeff/blank.png").string(), cv::Mat(200, 200, CV_8UC3, cv::Scalar(80, 80, 80)));
+  r = cli("compare " + q((dir / "mixed").string()) + " -o " + q((dir / "x.png").string()));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("at least 2 faces"), std::string::npos) << r.out;
+  // A corrupt file and a blank image next to good photos: warnings, the rest is drawn.
+  std::ofstream(dir / "mixed/jeff/corrupt.jpg") << "not a jpeg";
+  for (int i = 0; i < 3; ++i)
+    fs::copy_file(test::sample("actors/jeff/" + std::to_string(i) + ".jpg"), dir / "mixed/jeff" / (std::to_string(i) + ".jpg"));
+  const std::string png = (dir / "mixed.png").string();
+  r = cli("compare " + q((dir / "mixed").string()) + " -o " + q(png));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("warning"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("corrupt.jpg"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("no face found"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("3 faces compared"), std::string::npos) << r.out;
+  EXPECT_FALSE(cv::imread(png).empty());
+  const std::string tpng = (dir / "tsne.png").string(), tcsv = (dir / "tsne.csv").string();
+  r = cli("tsne " + q((dir / "mixed").string()) + " " + q(test::sample("actors/kurt")) + " -o " + q(tpng) + " --csv " + q(tcsv));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("8 faces mapped"), std::string::npos) << r.out;
+  EXPECT_FALSE(cv::imread(tpng).empty());
+  std::ifstream f(tcsv);
+  int lines = 0;
+  for (std::string l; std::getline(f, l);) ++lines;
+  EXPECT_EQ(lines, 9);
 }
