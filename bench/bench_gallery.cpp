@@ -87,7 +87,8 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 int main(int argc, char** argv) {
   std::vector<std::string> sizes{"10000", "100000", "1000000"}, backends{"exact", "flat", "hnsw", "ivfpq"},
       kinds{"face", "uniform"};
-  int dim = 512, nq = 64, threads = 0, ef_search = -1, hnsw_m = -1, ef_construction = -1;
+  int dim = 512, nq = 64, threads = 0, ef_search = -1, hnsw_m = -1, ef_construction = -1, recall_queries = 512;
+  std::vector<std::string> efs{"64", "128", "256"}, nprobes{"16", "32", "64"};
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i], v = argv[i + 1];
     if (a == "--sizes") sizes = split(v);
@@ -97,6 +98,9 @@ int main(int argc, char** argv) {
     else if (a == "--queries") nq = std::stoi(v);
     else if (a == "--threads") threads = std::stoi(v);
     else if (a == "--ef-search") ef_search = std::stoi(v);
+    else if (a == "--ef-sweep") efs = split(v);
+    else if (a == "--nprobe-sweep") nprobes = split(v);
+    else if (a == "--recall-queries") recall_queries = std::stoi(v);
     else if (a == "--hnsw-m") hnsw_m = std::stoi(v);
     else if (a == "--ef-construction") ef_construction = std::stoi(v);
     else {
@@ -104,7 +108,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  std::printf("# gallery search, dim %d, %d queries, top-10; exact kernel: %s; %d threads\n", dim, nq,
+  std::printf("# gallery search, dim %d, %d queries per batch, top-10, recall@1 over %d queries; exact kernel: %s; %d threads\n", dim, nq, std::max(nq, recall_queries),
               arcface::detail::gemm_nt_kernel(), threads > 0 ? threads : omp_get_max_threads());
   std::printf("| data | entries | backend | build s | batch ms/query | single query ms | recall@1 | bytes/entry |\n");
   std::printf("|---|---:|---|---:|---:|---:|---:|---:|\n");
@@ -112,8 +116,9 @@ int main(int argc, char** argv) {
   for (const auto& kind : kinds) {
     for (const auto& size : sizes) {
       const Eigen::Index n = std::stol(size);
-      const Data data = make_data(kind, n, dim, nq);
-      std::vector<std::string> truth;  // exact top-1 identity per query
+      const Data data = make_data(kind, n, dim, std::max(nq, recall_queries));
+      const Embeddings timing = data.queries.topRows(nq);
+      std::vector<std::string> truth;  // exact top-1 identity per recall query
       for (const auto& bname : backends) {
         arcface::GalleryOptions o;
         o.backend = arcface::search_backend_from_string(bname);
@@ -126,34 +131,49 @@ int main(int argc, char** argv) {
         arcface::Gallery g("bench", dim, o);
         g.enroll(data.names, data.entries);
         const double build = seconds_since(t0);
-        // Batched: all queries in one call, best of a few runs.
-        const int reps = n >= 1000000 ? 3 : 5;
-        double batch = 1e30;
-        std::vector<std::vector<arcface::Match>> res;
-        for (int r = 0; r < reps; ++r) {
+        // Settings to sweep: search effort for the approximate backends.
+        std::vector<std::pair<std::string, int>> efforts{{"", 0}};
+        if (bname == "hnsw" && ef_search <= 0) {
+          efforts.clear();
+          for (const auto& e : efs) efforts.push_back({"ef " + e, std::stoi(e)});
+        } else if (bname == "ivfpq") {
+          efforts.clear();
+          for (const auto& e : nprobes) efforts.push_back({"nprobe " + e, std::stoi(e)});
+        }
+        for (const auto& [effort_name, effort] : efforts) {
+          if (bname == "hnsw" && effort > 0) g.set_search_effort(effort, 0);
+          if (bname == "ivfpq" && effort > 0) g.set_search_effort(0, effort);
+          // Batched: the timing queries in one call, best of a few runs.
+          const int reps = bname == "flat" ? 1 : n >= 1000000 ? 3 : 5;
+          double batch = 1e30;
+          for (int r = 0; r < reps; ++r) {
+            t0 = Clock::now();
+            g.search(timing, 10);
+            batch = std::min(batch, seconds_since(t0));
+          }
+          // Single queries, one call each.
+          const int singles = std::min(nq, bname == "flat" ? 4 : 16);
           t0 = Clock::now();
-          res = g.search(data.queries, 10);
-          batch = std::min(batch, seconds_since(t0));
+          for (int q = 0; q < singles; ++q) g.search(Eigen::VectorXf(data.queries.row(q).transpose()), 10);
+          const double single = seconds_since(t0) / singles;
+          // Recall@1 against the exact backend over all recall queries.
+          const auto res = g.search(data.queries, 1);
+          if (truth.empty() && bname == "exact")
+            for (const auto& r : res) truth.push_back(r.front().identity);
+          std::string recall = "-";
+          if (!truth.empty()) {
+            std::size_t ok = 0;
+            for (std::size_t q = 0; q < truth.size(); ++q) ok += res[q].front().identity == truth[q];
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%.3f", ok / static_cast<double>(truth.size()));
+            recall = buf;
+          }
+          const std::string label = arcface::to_string(g.active_backend()) + (effort_name.empty() ? "" : " (" + effort_name + ")");
+          std::printf("| %s | %ld | %s | %.1f | %.3f | %.3f | %s | %.0f |\n", kind.c_str(), static_cast<long>(n),
+                      label.c_str(), build, 1000 * batch / nq, 1000 * single, recall.c_str(),
+                      static_cast<double>(g.memory_bytes()) / static_cast<double>(n));
+          std::fflush(stdout);
         }
-        // Single queries, one call each.
-        const int singles = std::min(nq, 16);
-        t0 = Clock::now();
-        for (int q = 0; q < singles; ++q) g.search(Eigen::VectorXf(data.queries.row(q).transpose()), 10);
-        const double single = seconds_since(t0) / singles;
-        if (truth.empty() && bname == "exact")
-          for (const auto& r : res) truth.push_back(r.front().identity);
-        std::string recall = "-";
-        if (!truth.empty()) {
-          int ok = 0;
-          for (int q = 0; q < nq; ++q) ok += res[static_cast<std::size_t>(q)].front().identity == truth[static_cast<std::size_t>(q)];
-          char buf[32];
-          std::snprintf(buf, sizeof buf, "%.3f", ok / static_cast<double>(nq));
-          recall = buf;
-        }
-        std::printf("| %s | %ld | %s | %.1f | %.3f | %.3f | %s | %.0f |\n", kind.c_str(), static_cast<long>(n),
-                    arcface::to_string(g.active_backend()).c_str(), build, 1000 * batch / nq, 1000 * single,
-                    recall.c_str(), static_cast<double>(g.memory_bytes()) / static_cast<double>(n));
-        std::fflush(stdout);
       }
     }
   }

@@ -130,6 +130,9 @@ class Gallery {
   const std::string& embedder() const;
   int dimension() const;
   const GalleryOptions& options() const;
+  /// Change the search-time effort of the approximate backends without rebuilding: HNSW beam
+  /// width and IVF lists probed (values < 1 keep the current one). Thread-safe.
+  void set_search_effort(int hnsw_ef_search, int ivf_nprobe);
   /// The backend in use now (Auto resolved by the current number of entries).
   SearchBackend active_backend() const;
   /// Approximate memory held by the embeddings and the search index, in bytes.

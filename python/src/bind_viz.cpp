@@ -42,9 +42,9 @@ void bind_viz(py::module_& m) {
         return to_numpy(std::move(r));
       },
       py::arg("data"), py::arg("perplexity") = 30.0, py::arg("iterations") = 1000, py::arg("theta") = 0.3,
-      py::arg("exact_below") = 1000, py::arg("learning_rate") = -1.0, py::arg("pca_init") = true,
+      py::arg("exact_below") = 100, py::arg("learning_rate") = -1.0, py::arg("pca_init") = true,
       py::arg("seed") = 0, py::arg("threads") = 0,
-      "t-SNE of the rows of data (N, D) -> (N, 2) float32; exact up to exact_below points, Barnes-Hut above.");
+      "t-SNE of the rows of data (N, D) -> (N, 2) float32; exact repulsion up to exact_below points, Barnes-Hut (theta) above.");
   m.def(
       "trustworthiness",
       [](const py::array& data, const py::array& map, int k) {

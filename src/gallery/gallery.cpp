@@ -879,6 +879,12 @@ const std::string& Gallery::embedder() const { return impl_->embedder; }
 int Gallery::dimension() const { return impl_->dim; }
 const GalleryOptions& Gallery::options() const { return impl_->opt; }
 
+void Gallery::set_search_effort(int hnsw_ef_search, int ivf_nprobe) {
+  Impl::WriteLock lock(*impl_);
+  if (hnsw_ef_search > 0) impl_->opt.hnsw_ef_search = hnsw_ef_search;
+  if (ivf_nprobe > 0) impl_->opt.ivf_nprobe = ivf_nprobe;
+}
+
 SearchBackend Gallery::active_backend() const {
   auto lock = impl_->read_lock();
   return impl_->active;

