@@ -2,6 +2,7 @@
 // Internals shared by the library's translation units. Not installed.
 
 #include <string>
+#include <thread>
 #include <utility>
 
 #include <opencv2/core.hpp>
@@ -24,6 +25,13 @@ auto with_cv_context(const std::string& context, F&& f) -> decltype(f()) {
 /// default (hardware threads) once, the first time any model is loaded. Defined in
 /// embedder/torch_runtime.cpp.
 void configure_threads(int n);
+
+/// A thread-count option: n > 0 as given, otherwise the hardware threads (at least 1).
+inline int resolve_threads(int n) {
+  if (n > 0) return n;
+  const unsigned hw = std::thread::hardware_concurrency();
+  return hw == 0 ? 1 : static_cast<int>(hw);
+}
 
 /// The crop resize/centre-crop step of face.evoLVe's evaluation.
 cv::Mat resize_center_crop(const cv::Mat& crop, int resize, int out);

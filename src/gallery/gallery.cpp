@@ -21,6 +21,7 @@
 #include <faiss/impl/DistanceComputer.h>
 
 #include "arcface/error.hpp"
+#include "core/detail.hpp"
 #include "arcface/pipeline.hpp"
 #include "gallery/exact_kernel.hpp"
 #include "gallery/gallery_file.hpp"
@@ -33,11 +34,6 @@ namespace {
 constexpr std::size_t kIvfMinEntries = 4096;
 constexpr std::size_t kInt8MinEntries = 16384;  // below this the fp32 GEMM alone is as fast  // below this IVF-PQ cannot be trained well: exact search
 
-int resolve_threads(int t) {
-  if (t > 0) return t;
-  const unsigned hw = std::thread::hardware_concurrency();
-  return hw == 0 ? 1 : static_cast<int>(hw);
-}
 
 // Scores of one probe against entries: a bounded min-heap of (score, entry).
 class TopK {
@@ -503,7 +499,7 @@ struct Gallery::Impl {
           if (own[i] < 0) continue;
           if (live++ % stride == 0) train.insert(train.end(), e.begin() + i * dim, e.begin() + (i + 1) * dim);
         }
-        const int threads = resolve_threads(opt.threads);
+        const int threads = detail::resolve_threads(opt.threads);
         const auto centroids = spherical_kmeans(train, dim, nlist, 12, threads);
         auto* quantizer = new FastFlatIP(dim);
         quantizer->add(nlist, centroids.data());
@@ -549,14 +545,14 @@ struct Gallery::Impl {
     if (q8.rows) q8 = detail::Int8Rows{};
     const std::size_t n = num_entries();
     if (n > indexed) {
-      omp_set_num_threads(resolve_threads(opt.threads));
+      omp_set_num_threads(detail::resolve_threads(opt.threads));
       const float* p = entries().data() + indexed * dim;
       const auto count = static_cast<faiss::Index::idx_t>(n - indexed);
       if (auto* ivf = dynamic_cast<faiss::IndexIVF*>(index.get())) {
         // Coarse assignment with the exact kernel instead of FAISS's BLAS path.
         const auto* q = dynamic_cast<const faiss::IndexFlat*>(ivf->quantizer);
         const auto a = assign_rows(p, count, reinterpret_cast<const float*>(q->codes.data()),
-                                   static_cast<std::ptrdiff_t>(ivf->nlist), dim, resolve_threads(opt.threads));
+                                   static_cast<std::ptrdiff_t>(ivf->nlist), dim, detail::resolve_threads(opt.threads));
         faiss_call("add entries to the index", [&] { ivf->add_core(count, p, nullptr, a.data()); });
       } else {
         faiss_call("add entries to the index", [&] { index->add(count, p); });
@@ -592,7 +588,7 @@ struct Gallery::Impl {
     const std::size_t nblocks = q8.blocks();
     const std::size_t chunk = 128;  // blocks (2048 rows) per task
     const std::size_t ntasks = (nblocks + chunk - 1) / chunk;
-    const int nthreads = static_cast<int>(std::max<std::size_t>(1, std::min<std::size_t>(resolve_threads(opt.threads), ntasks)));
+    const int nthreads = static_cast<int>(std::max<std::size_t>(1, std::min<std::size_t>(detail::resolve_threads(opt.threads), ntasks)));
     std::vector<ScanState> states(static_cast<std::size_t>(nthreads));
     for (auto& st : states) {
       st.lower.assign(static_cast<std::size_t>(nq), TopK(k));
@@ -631,7 +627,7 @@ struct Gallery::Impl {
     const std::ptrdiff_t n = static_cast<std::ptrdiff_t>(own.size());
     const std::ptrdiff_t chunk = nq <= 4 ? 16384 : 4096;
     const std::ptrdiff_t nchunks = (n + chunk - 1) / chunk;
-    const int nthreads = static_cast<int>(std::max<std::ptrdiff_t>(1, std::min<std::ptrdiff_t>(resolve_threads(opt.threads), nchunks)));
+    const int nthreads = static_cast<int>(std::max<std::ptrdiff_t>(1, std::min<std::ptrdiff_t>(detail::resolve_threads(opt.threads), nchunks)));
     std::vector<std::vector<TopK>> partial(static_cast<std::size_t>(nthreads));
 #pragma omp parallel num_threads(nthreads)
     {
@@ -689,7 +685,7 @@ struct Gallery::Impl {
     if (dead_entries() > 0) params->sel = &sel;
     std::vector<float> dist(static_cast<std::size_t>(nq) * kk);
     std::vector<faiss::Index::idx_t> lab(static_cast<std::size_t>(nq) * kk);
-    omp_set_num_threads(resolve_threads(opt.threads));
+    omp_set_num_threads(detail::resolve_threads(opt.threads));
     faiss_call("search", [&] {
       index->search(nq, q, static_cast<faiss::Index::idx_t>(kk), dist.data(), lab.data(), params);
     });

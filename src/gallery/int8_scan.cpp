@@ -1,4 +1,5 @@
 #include "gallery/int8_scan.hpp"
+#include "gallery/int8_scan_args.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -86,20 +87,7 @@ void Int8Queries::set(const float* q, int nq, int dim) {
   }
 }
 
-// The kernel proper lives in int8_scan_vnni.cpp (compiled for AVX-512 VNNI) and takes plain
-// pointers only, so that no inline function of a shared header is compiled with those flags.
-struct Int8ScanArgs {
-  const std::int8_t* codes;
-  const float *scale, *err, *gnorm;
-  const std::int32_t* rowsum;
-  std::size_t groups, block0, block1;
-  const std::uint8_t* qcodes;
-  const float *qscale, *qerr, *qnorm, *floors;
-  int nq, dim4;
-  Int8Sink sink;
-  void* ctx;
-};
-void int8_scan_vnni(const Int8ScanArgs& a);
+// The kernel proper lives in int8_scan_vnni.cpp (compiled for AVX-512 VNNI).
 
 bool int8_scan_available() {
   static const bool yes = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&

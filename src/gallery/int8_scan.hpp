@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "gallery/int8_scan_args.hpp"
+
 namespace arcface::detail {
 
 /// Gallery rows in 8-bit form. Rows are grouped in blocks of 16 and interleaved by 4 dimensions
@@ -33,8 +35,6 @@ struct Int8Queries {
   void set(const float* q, int nq, int dim);
 };
 
-/// Called for each (query, row) whose upper bound a + bound reaches floors[query].
-using Int8Sink = void (*)(void* ctx, int query, std::size_t row, float approx, float bound);
 
 /// sum a[i] b[i] (unsigned a, signed b) and sum (a[i] + 128) b[i] (signed a, b), n bytes.
 /// AVX-512 VNNI only: call when int8_scan_available().

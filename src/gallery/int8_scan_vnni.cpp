@@ -5,21 +5,9 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "gallery/int8_scan_args.hpp"
+
 namespace arcface::detail {
-
-using Int8Sink = void (*)(void* ctx, int query, std::size_t row, float approx, float bound);
-
-struct Int8ScanArgs {
-  const std::int8_t* codes;
-  const float *scale, *err, *gnorm;
-  const std::int32_t* rowsum;
-  std::size_t groups, block0, block1;
-  const std::uint8_t* qcodes;
-  const float *qscale, *qerr, *qnorm, *floors;
-  int nq, dim4;
-  Int8Sink sink;
-  void* ctx;
-};
 
 namespace {
 

@@ -13,6 +13,7 @@
 #include <Eigen/Eigenvalues>
 
 #include "arcface/error.hpp"
+#include "core/detail.hpp"
 
 namespace arcface {
 
@@ -195,11 +196,6 @@ struct QuadTree {
   }
 };
 
-int resolve_threads(int t) {
-  if (t > 0) return t;
-  const unsigned hw = std::thread::hardware_concurrency();
-  return hw == 0 ? 1 : static_cast<int>(hw);
-}
 
 }  // namespace
 
@@ -208,7 +204,7 @@ Eigen::MatrixX2f tsne(const Embeddings& data, const TsneOptions& o) {
   if (n < 2) throw InputError("tsne: needs at least 2 points, got " + std::to_string(n));
   if (!data.allFinite()) throw InputError("tsne: input contains non-finite values");
   if (o.perplexity <= 0 || o.iterations < 1) throw InputError("tsne: perplexity and iterations must be positive");
-  const int threads = resolve_threads(o.threads);
+  const int threads = detail::resolve_threads(o.threads);
   const double perplexity = std::max(1.0, std::min(o.perplexity, (n - 1) / 3.0));
   const bool exact = n <= o.exact_below || o.theta <= 0;
   // Affinities over the 3 x perplexity + 1 nearest neighbours in both regimes (as scikit-learn's
