@@ -2,7 +2,7 @@
 // galleries of 10k / 100k / 1M embeddings of dimension 512, on face-like and on uniform data.
 //
 //   arcface_bench_gallery [--sizes 10000,100000,1000000] [--dim 512] [--queries 64]
-//                         [--backends exact,flat,hnsw,ivfpq] [--data face,uniform] [--threads 0]
+//                         [--backends exact,exact32,flat,hnsw,ivfpq] [--data face,uniform] [--threads 0]
 //                         [--ef-search N] [--hnsw-m N] [--ef-construction N]
 //
 // Face-like data: identity centres uniform on the unit sphere, two entries per identity, each the
@@ -121,7 +121,9 @@ int main(int argc, char** argv) {
       std::vector<std::string> truth;  // exact top-1 identity per recall query
       for (const auto& bname : backends) {
         arcface::GalleryOptions o;
-        o.backend = arcface::search_backend_from_string(bname);
+        // "exact32": the exact backend without its 8-bit first pass (the plain fp32 GEMM scan).
+        o.backend = arcface::search_backend_from_string(bname == "exact32" ? "exact" : bname);
+        o.exact_prefilter = bname != "exact32";
         o.match = arcface::MatchMode::AllSamples;
         o.threads = threads;
         if (ef_search > 0) o.hnsw_ef_search = ef_search;
@@ -168,7 +170,8 @@ int main(int argc, char** argv) {
             std::snprintf(buf, sizeof buf, "%.3f", ok / static_cast<double>(truth.size()));
             recall = buf;
           }
-          const std::string label = arcface::to_string(g.active_backend()) + (effort_name.empty() ? "" : " (" + effort_name + ")");
+          const std::string label = (bname == "exact32" ? std::string("exact, fp32 scan only") : arcface::to_string(g.active_backend())) +
+                                    (effort_name.empty() ? "" : " (" + effort_name + ")");
           std::printf("| %s | %ld | %s | %.1f | %.3f | %.3f | %s | %.0f |\n", kind.c_str(), static_cast<long>(n),
                       label.c_str(), build, 1000 * batch / nq, 1000 * single, recall.c_str(),
                       static_cast<double>(g.memory_bytes()) / static_cast<double>(n));

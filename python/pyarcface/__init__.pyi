@@ -187,7 +187,7 @@ def evaluate_lfw(pipeline: Pipeline, pairs: str, images_dir: str, train_pairs: s
                  skip_missing_images: bool = False, fars: Sequence[float] = ...) -> LfwReport: ...
 
 class GalleryOptions:
-    def __init__(self, backend: str = "auto", match: str = "template", auto_exact_limit: int = 200000,
+    def __init__(self, backend: str = "auto", match: str = "template", auto_exact_limit: int = 2000000,
                  threads: int = 0, hnsw_m: int = 32, hnsw_ef_construction: int = 64, hnsw_ef_search: int = 128,
                  ivf_nlist: int = 0, ivf_nprobe: int = 32, pq_m: int = 0) -> None: ...
     @property

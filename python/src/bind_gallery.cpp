@@ -30,7 +30,7 @@ void bind_gallery(py::module_& m) {
              o.pq_m = pq_m;
              return o;
            }),
-           py::arg("backend") = "auto", py::arg("match") = "template", py::arg("auto_exact_limit") = 200000,
+           py::arg("backend") = "auto", py::arg("match") = "template", py::arg("auto_exact_limit") = 2000000,
            py::arg("threads") = 0, py::arg("hnsw_m") = 32, py::arg("hnsw_ef_construction") = 64,
            py::arg("hnsw_ef_search") = 128, py::arg("ivf_nlist") = 0, py::arg("ivf_nprobe") = 32, py::arg("pq_m") = 0)
       .def_property_readonly("backend", [](const GalleryOptions& o) { return arcface::to_string(o.backend); })
