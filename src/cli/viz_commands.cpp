@@ -3,7 +3,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <numeric>
 
 #include "cli/cli_common.hpp"
@@ -15,13 +14,14 @@ namespace arcface::cli {
 
 namespace {
 
-// Aligned crops of the faces, reading each image once.
+// Aligned crops of the faces. Faces of one image are adjacent (faces_of keeps input order, and
+// sorting by label keeps an image's faces together), so only the current image is kept decoded.
 std::vector<cv::Mat> crops_of(const std::vector<FaceItem>& items, const Aligner& aligner) {
   std::vector<cv::Mat> out;
-  std::map<std::string, cv::Mat> cache;
+  std::string current;
+  cv::Mat img;
   for (const auto& it : items) {
-    auto& img = cache[it.path];
-    if (img.empty()) img = read_image(it.path);
+    if (it.path != current) img = read_image(current = it.path);
     out.push_back(aligner.align(img, it.box));
   }
   return out;
