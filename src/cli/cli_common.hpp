@@ -85,6 +85,22 @@ std::vector<FaceItem> faces_of(const Globals& g, const Pipeline& pipe, const std
                                bool largest, const char* what);
 Embeddings stack(const std::vector<FaceItem>& items, int dim);
 
+/// Aligned crops of face items, decoding each image once when the faces of an image are adjacent
+/// (as faces_of returns them) and keeping only the current image in memory.
+class FaceCropper {
+ public:
+  explicit FaceCropper(AlignmentTemplate t) : aligner_(std::move(t)) {}
+  cv::Mat crop(const FaceItem& item);
+
+ private:
+  Aligner aligner_;
+  std::string path_;
+  cv::Mat image_;
+};
+
+/// The embedder of @p pipe must be the one the gallery was made with. @throws InputError naming both.
+void require_gallery_embedder(const Gallery& gallery, const std::string& gallery_path, const Pipeline& pipe);
+
 int cmd_compare(const Globals& g, const std::vector<std::string>& inputs, const std::string& out_png,
                 const std::string& csv, bool as_json, bool no_clip, bool all_faces, bool sort);
 int cmd_tsne(const Globals& g, const std::vector<std::string>& inputs, const std::string& out_png,

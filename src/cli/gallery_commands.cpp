@@ -64,6 +64,18 @@ Embeddings stack(const std::vector<FaceItem>& items, int dim) {
   return e;
 }
 
+cv::Mat FaceCropper::crop(const FaceItem& item) {
+  if (item.path != path_) image_ = read_image(path_ = item.path);
+  return aligner_.align(image_, item.box);
+}
+
+void require_gallery_embedder(const Gallery& gallery, const std::string& gallery_path, const Pipeline& pipe) {
+  if (gallery.embedder() == pipe.embedder().info().name && gallery.dimension() == pipe.embedder().dimension()) return;
+  throw InputError("gallery '" + gallery_path + "' holds embeddings of '" + gallery.embedder() + "' (" +
+                   std::to_string(gallery.dimension()) + "-d) but the embedder in use is '" +
+                   pipe.embedder().info().name + "': use --embedder " + gallery.embedder() + " or a new gallery");
+}
+
 std::vector<InputImage> collect_images(const std::vector<std::string>& inputs) {
   std::vector<InputImage> out;
   for (const auto& in : inputs) {
@@ -126,10 +138,7 @@ int cmd_enroll(const Globals& g, const std::string& gallery_path, const std::vec
   o.threads = g.threads;
   const bool exists = fs::exists(gallery_path, ec);
   Gallery gallery = exists ? Gallery::load(gallery_path, o) : Gallery(pipe, o);
-  if (gallery.embedder() != pipe.embedder().info().name || gallery.dimension() != pipe.embedder().dimension())
-    throw InputError("gallery '" + gallery_path + "' holds embeddings of '" + gallery.embedder() + "' (" +
-                     std::to_string(gallery.dimension()) + "-d) but the embedder in use is '" +
-                     pipe.embedder().info().name + "': use --embedder " + gallery.embedder() + " or a new gallery");
+  require_gallery_embedder(gallery, gallery_path, pipe);
   const auto items = faces_of(g, pipe, images, /*largest=*/true, "enrolling");
   if (items.empty()) throw InputError("no face found in any of the " + std::to_string(images.size()) + " image(s)");
   std::vector<std::string> names;
@@ -149,10 +158,7 @@ int cmd_identify(const Globals& g, const std::string& gallery_path, const std::s
   GalleryOptions o;
   o.threads = g.threads;
   const Gallery gallery = Gallery::load(gallery_path, o);
-  if (gallery.embedder() != pipe.embedder().info().name || gallery.dimension() != pipe.embedder().dimension())
-    throw InputError("gallery '" + gallery_path + "' holds embeddings of '" + gallery.embedder() +
-                     "' but the embedder in use is '" + pipe.embedder().info().name + "': use --embedder " +
-                     gallery.embedder());
+  require_gallery_embedder(gallery, gallery_path, pipe);
   const cv::Mat img = read_image(image);
   const auto r = pipe.process(img);
   if (r.faces.empty()) throw InputError("no face found in '" + image + "'");
@@ -219,21 +225,17 @@ int cmd_cluster(const Globals& g, const ClusterArgs& a) {
 
   // Folders cluster_000, ... (largest first) with the aligned face crops.
   fs::create_directories(a.out_dir);
-  const Aligner aligner(pipe.embedder().info().alignment);
+  FaceCropper cropper(pipe.embedder().info().alignment);
   json clusters = json::array();
   for (int c = 0; c < nclusters; ++c) clusters.push_back({{"cluster", c}, {"faces", json::array()}});
-  std::map<std::string, cv::Mat> cache;
   for (std::size_t i = 0; i < items.size(); ++i) {
     const auto& it = items[i];
     char dir[32];
     std::snprintf(dir, sizeof dir, "cluster_%03d", labels[i]);
     const fs::path folder = fs::path(a.out_dir) / dir;
     fs::create_directories(folder);
-    auto& img = cache[it.path];
-    if (img.empty()) img = read_image(it.path);
     const std::string leaf = fs::path(it.path).stem().string() + "_face" + std::to_string(it.face) + ".png";
-    write_image((folder / leaf).string(), aligner.align(img, it.box));
-    if (cache.size() > 64) cache.clear();
+    write_image((folder / leaf).string(), cropper.crop(it));
     clusters[static_cast<std::size_t>(labels[i])]["faces"].push_back(
         {{"image", it.path}, {"face", it.face}, {"file", (fs::path(dir) / leaf).string()}, {"label", it.label}});
   }

@@ -14,16 +14,10 @@ namespace arcface::cli {
 
 namespace {
 
-// Aligned crops of the faces. Faces of one image are adjacent (faces_of keeps input order, and
-// sorting by label keeps an image's faces together), so only the current image is kept decoded.
-std::vector<cv::Mat> crops_of(const std::vector<FaceItem>& items, const Aligner& aligner) {
+std::vector<cv::Mat> crops_of(const std::vector<FaceItem>& items, const AlignmentTemplate& t) {
+  FaceCropper cropper(t);
   std::vector<cv::Mat> out;
-  std::string current;
-  cv::Mat img;
-  for (const auto& it : items) {
-    if (it.path != current) img = read_image(current = it.path);
-    out.push_back(aligner.align(img, it.box));
-  }
+  for (const auto& it : items) out.push_back(cropper.crop(it));
   return out;
 }
 
@@ -66,7 +60,7 @@ int cmd_compare(const Globals& g, const std::vector<std::string>& inputs, const 
   viz::GridOptions go;
   go.clip = !no_clip;
   go.title = "cosine similarity (" + pipe.embedder().info().name + ")";
-  const cv::Mat grid = viz::similarity_grid(crops_of(items, Aligner(pipe.embedder().info().alignment)), sim, labels, go);
+  const cv::Mat grid = viz::similarity_grid(crops_of(items, pipe.embedder().info().alignment), sim, labels, go);
   write_image(out_png, grid);
 
   // Same- and different-identity means, when labels differ.
@@ -135,7 +129,7 @@ int cmd_tsne(const Globals& g, const std::vector<std::string>& inputs, const std
   for (const auto& it : items) labels.push_back(it.label);
   viz::MapOptions mo;
   mo.title = "t-SNE of " + std::to_string(items.size()) + " faces (" + pipe.embedder().info().name + ")";
-  write_image(out_png, viz::embedding_map(y, crops_of(items, Aligner(pipe.embedder().info().alignment)), labels, mo));
+  write_image(out_png, viz::embedding_map(y, crops_of(items, pipe.embedder().info().alignment), labels, mo));
   if (!csv.empty()) {
     std::string text = "image,face,label,x,y\n";
     for (std::size_t i = 0; i < items.size(); ++i) {
