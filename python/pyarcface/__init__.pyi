@@ -30,7 +30,7 @@ class DetectorOptions:
     max_input_side: int
     min_input_side: int
     threads: int
-    def __init__(self, backend: str = "yunet", model: str = "", score_threshold: float = -1.0,
+    def __init__(self, backend: str = "auto", model: str = "", score_threshold: float = -1.0,
                  nms_threshold: float = -1.0, min_face_size: float = 20.0, max_input_side: int = -1,
                  min_input_side: int = 0, threads: int = 0) -> None: ...
 

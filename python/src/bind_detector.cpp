@@ -22,7 +22,7 @@ void bind_detector(py::module_& m) {
              o.threads = threads;
              return o;
            }),
-           py::arg("backend") = "yunet", py::arg("model") = "", py::arg("score_threshold") = -1.f,
+           py::arg("backend") = "auto", py::arg("model") = "", py::arg("score_threshold") = -1.f,
            py::arg("nms_threshold") = -1.f, py::arg("min_face_size") = 20.f, py::arg("max_input_side") = -1,
            py::arg("min_input_side") = 0, py::arg("threads") = 0)
       .def_property_readonly("backend", [](const DetectorOptions& o) { return arcface::to_string(o.backend); })

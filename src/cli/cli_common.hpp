@@ -18,7 +18,7 @@ using nlohmann::json;
 struct Globals {
   std::string models;
   std::string embedder;
-  std::string detector = "yunet";
+  std::string detector = "auto";
   int threads = 0;
   bool quiet = false;
   float det_threshold = -1.f;

@@ -1,6 +1,6 @@
 // The `arcface` command-line tool.
 //
-//   arcface [--models DIR] [--embedder NAME|PATH] [--detector yunet|mtcnn] [--threads N] [--quiet] COMMAND ...
+//   arcface [--models DIR] [--embedder NAME|PATH] [--detector auto|yunet|mtcnn] [--threads N] [--quiet] COMMAND ...
 //
 // Exit codes: 0 success, 1 error (one line on stderr, "arcface: error: ..."), 2 usage error.
 #include <cstdlib>
@@ -151,8 +151,9 @@ int cmd_eval_lfw(const Globals& g, const EvalArgs& a) {
   const arcface::Pipeline pipe(pipeline_options(g));
   const auto r = run_eval(g, pipe, a);
   const auto& m = r.metrics;
+  const std::string detector = arcface::to_string(pipe.detector().options().backend);
   std::printf("model %s, detector %s, %s protocol, %d pairs, %d images (%d without a detected face%s)\n",
-              pipe.embedder().info().name.c_str(), g.detector.c_str(), r.protocol.c_str(), r.pairs, r.images, r.undetected,
+              pipe.embedder().info().name.c_str(), detector.c_str(), r.protocol.c_str(), r.pairs, r.images, r.undetected,
               r.skipped_pairs ? (", " + std::to_string(r.skipped_pairs) + " pairs skipped for a missing image").c_str() : "");
   if (r.protocol == "10-fold")
     std::printf("accuracy %.2f %% +- %.2f (mean threshold %.4f)\n", 100 * r.accuracy, 100 * r.accuracy_std, r.threshold);
@@ -171,10 +172,10 @@ int cmd_eval_lfw(const Globals& g, const EvalArgs& a) {
     std::printf("\n");
   }
   if (!a.roc.empty())
-    write_image(a.roc, arcface::draw_roc(m, "LFW ROC: " + pipe.embedder().info().name + " + " + g.detector));
+    write_image(a.roc, arcface::draw_roc(m, "LFW ROC: " + pipe.embedder().info().name + " + " + detector));
   if (!a.json_out.empty()) {
     json j{{"pairs_file", a.pairs}, {"images", a.images}, {"train_pairs", a.train_pairs}, {"model", pipe.embedder().info().name},
-           {"detector", g.detector}, {"protocol", r.protocol}, {"pairs", r.pairs}, {"image_count", r.images},
+           {"detector", detector}, {"protocol", r.protocol}, {"pairs", r.pairs}, {"image_count", r.images},
            {"undetected", r.undetected}, {"skipped_pairs", r.skipped_pairs}, {"accuracy", r.accuracy},
            {"accuracy_std", r.accuracy_std}, {"threshold", r.threshold}, {"train_accuracy", r.train_accuracy},
            {"metrics", metrics_json(m)}};
@@ -199,7 +200,8 @@ int cmd_calibrate(const Globals& g, EvalArgs a, double far) {
   j["threshold"] = r.metrics.best_threshold;
   j["thresholds"] = {{"accuracy_optimal", r.metrics.best_threshold}, {"far", far}, {"at_far", far_thr},
                      {"far_resolved", resolved}};
-  j["calibration"] = {{"pairs", fs::path(a.pairs).filename().string()}, {"detector", g.detector},
+  j["calibration"] = {{"pairs", fs::path(a.pairs).filename().string()},
+                      {"detector", arcface::to_string(pipe.detector().options().backend)},
                       {"accuracy", r.metrics.best_accuracy}, {"pairs_count", r.pairs},
                       {"rule", "threshold = the accuracy-optimal threshold on these pairs"}};
   arcface::write_model_metadata(info.path, j.dump(1));
@@ -219,7 +221,8 @@ int main(int argc, char** argv) {
   app.add_option("--models", g.models, "models directory (default: $ARCFACE_MODELS or the built-in one)");
   app.add_option("--embedder", g.embedder, "embedder model name or .pt path (default: " +
                                                std::string(arcface::kDefaultEmbedder) + ")");
-  app.add_option("--detector", g.detector, "face detector")->check(CLI::IsMember({"yunet", "mtcnn"}));
+  app.add_option("--detector", g.detector, "face detector (auto: yunet when its model is installed, else mtcnn)")
+      ->check(CLI::IsMember({"auto", "yunet", "mtcnn"}));
   app.add_option("--detector-threshold", g.det_threshold, "minimum detection score (default: backend's)");
   app.add_option("--threads", g.threads, "intra-op threads (default: all cores)")->check(CLI::NonNegativeNumber);
   app.add_option("--flip", g.flip, "override the model's flip policy")->check(CLI::IsMember({"none", "sum", "concat"}));

@@ -14,12 +14,20 @@
 
 namespace arcface {
 
-std::string to_string(DetectorBackend b) { return b == DetectorBackend::YuNet ? "yunet" : "mtcnn"; }
+std::string to_string(DetectorBackend b) {
+  switch (b) {
+    case DetectorBackend::Auto: return "auto";
+    case DetectorBackend::YuNet: return "yunet";
+    case DetectorBackend::Mtcnn: return "mtcnn";
+  }
+  return "unknown";
+}
 
 DetectorBackend detector_backend_from_string(const std::string& name) {
+  if (name == "auto") return DetectorBackend::Auto;
   if (name == "yunet") return DetectorBackend::YuNet;
   if (name == "mtcnn") return DetectorBackend::Mtcnn;
-  throw InputError("unknown detector backend '" + name + "' (expected yunet or mtcnn)");
+  throw InputError("unknown detector backend '" + name + "' (expected auto, yunet or mtcnn)");
 }
 
 namespace detail {
@@ -122,7 +130,27 @@ struct Detector::Impl {
   std::unique_ptr<detail::DetectorBackendImpl> backend;
 };
 
+namespace {
+
+DetectorBackend resolve_backend(const DetectorOptions& o) {
+  if (o.backend != DetectorBackend::Auto) return o.backend;
+  if (!o.model.empty()) {
+    const std::string ext = ".onnx";
+    const bool onnx = o.model.size() > ext.size() && o.model.compare(o.model.size() - ext.size(), ext.size(), ext) == 0;
+    return onnx ? DetectorBackend::YuNet : DetectorBackend::Mtcnn;
+  }
+  try {
+    resolve_model(kYuNetModel, ".onnx");
+    return DetectorBackend::YuNet;
+  } catch (const ModelError&) {
+    return DetectorBackend::Mtcnn;
+  }
+}
+
+}  // namespace
+
 Detector::Detector(DetectorOptions o) {
+  o.backend = resolve_backend(o);
   const bool yunet = o.backend == DetectorBackend::YuNet;
   if (o.score_threshold < 0.f) o.score_threshold = yunet ? 0.8f : o.mtcnn_thresholds[2];
   if (!yunet) o.mtcnn_thresholds[2] = o.score_threshold;

@@ -18,9 +18,9 @@ int main() {
     return 3;
   } catch (const arcface::IoError&) {
   }
-  if (std::filesystem::exists(arcface::models_dir() + "/mobilefacenet-casia.pt")) {
+  if (std::filesystem::exists(arcface::models_dir() + "/mobilefacenet-ms1m.pt")) {
     const arcface::Embedder e;
-    const cv::Mat crop(112, 96, CV_8UC3, cv::Scalar(90, 120, 160));
+    const cv::Mat crop(112, 112, CV_8UC3, cv::Scalar(90, 120, 160));
     const auto v = e.embed({crop});
     std::printf("embedded a crop with %s: %ld dimensions\n", e.info().name.c_str(), static_cast<long>(v.cols()));
     if (v.cols() != e.dimension()) return 4;

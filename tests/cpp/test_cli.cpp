@@ -53,7 +53,7 @@ TEST(Cli, EmbedWritesNpyAndSideFile) {
   const auto side = nlohmann::json::parse(std::ifstream(test::fixtures() + "/cli-embed.json"));
   EXPECT_EQ(static_cast<size_t>(e.rows()), side["rows"].size());
   EXPECT_GE(e.rows(), 5);  // 1 + at least 4
-  EXPECT_EQ(e.cols(), 256);
+  EXPECT_EQ(e.cols(), 192);
   EXPECT_EQ(side["rows"][0]["image"], test::sample("actors/jeff/0.jpg"));
   EXPECT_NEAR(e.row(0).norm(), 1.f, 1e-5);
 }
@@ -118,7 +118,7 @@ TEST(Cli, EvalLfwBadPairFilesNameTheLine) {
 
 TEST(Cli, EnrollIdentifyAndCluster) {
   ARCFACE_REQUIRE_SHARED();
-  ARCFACE_REQUIRE_MODEL("mobilefacenet-casia.pt");
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-ms1m.pt");
   const fs::path dir = fs::path(test::fixtures()) / "cli-gallery";
   fs::remove_all(dir);
   fs::create_directories(dir / "people/jeff");
@@ -205,7 +205,7 @@ std::vector<std::vector<double>> read_csv_matrix(const std::string& path, std::v
 
 TEST(Cli, CompareGridMatchesSimilarity) {
   ARCFACE_REQUIRE_SHARED();
-  ARCFACE_REQUIRE_MODEL("mobilefacenet-casia.pt");
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-ms1m.pt");
   const fs::path dir = fs::path(test::fixtures()) / "cli-compare";
   fs::remove_all(dir);
   fs::create_directories(dir);
@@ -241,7 +241,7 @@ TEST(Cli, CompareGridMatchesSimilarity) {
 
 TEST(Cli, CompareAndTsneBadInput) {
   ARCFACE_REQUIRE_SHARED();
-  ARCFACE_REQUIRE_MODEL("mobilefacenet-casia.pt");
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-ms1m.pt");
   const fs::path dir = fs::path(test::fixtures()) / "cli-compare-bad";
   fs::remove_all(dir);
   fs::create_directories(dir / "empty");

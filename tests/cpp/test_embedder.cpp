@@ -2,6 +2,8 @@
 #include <filesystem>
 #include <thread>
 
+#include <opencv2/core.hpp>
+
 #include "arcface/embedder.hpp"
 #include "arcface/error.hpp"
 #include "arcface/image.hpp"
@@ -13,8 +15,13 @@ namespace fs = std::filesystem;
 using namespace arcface;
 
 namespace {
+// The CASIA MobileFaceNet (needs ../shared): 96x112 template, concat flip policy.
 const Embedder& mfn() {
-  static Embedder e;
+  static const Embedder e([] {
+    EmbedderOptions o;
+    o.model = "mobilefacenet-casia";
+    return o;
+  }());
   return e;
 }
 std::vector<cv::Mat> sample_crops() {
@@ -58,6 +65,7 @@ TEST(Embedder, MobileFaceNetEqualsEagerPyTorch) {
   const NpyArray in = read_npy(in_path);
   const Embeddings ref = read_npy_matrix(test::fixtures() + "/mfn-eager.npy");
   EmbedderOptions plain;
+  plain.model = "mobilefacenet-casia";
   plain.optimize = false;
   const Embeddings a = Embedder(plain).forward_raw(in.data, 4);
   const Embeddings b = mfn().forward_raw(in.data, 4);
@@ -70,6 +78,7 @@ TEST(Embedder, MobileFaceNetEqualsEagerPyTorch) {
 
 TEST(Embedder, OutputContract) {
   ARCFACE_REQUIRE_SHARED();
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-casia.pt");
   const auto crops = sample_crops();
   const Embeddings e = mfn().embed(crops);
   ASSERT_EQ(e.rows(), 3);
@@ -79,6 +88,7 @@ TEST(Embedder, OutputContract) {
   EXPECT_EQ(mfn().embed(std::vector<cv::Mat>{}).rows(), 0);
   // Batching does not change results.
   EmbedderOptions o;
+  o.model = "mobilefacenet-casia";
   o.batch_size = 1;
   const Embedder one(o);
   EXPECT_TRUE(one.embed(crops).isApprox(e, 1e-4f));
@@ -86,8 +96,10 @@ TEST(Embedder, OutputContract) {
 
 TEST(Embedder, FlipPolicyOverride) {
   ARCFACE_REQUIRE_SHARED();
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-casia.pt");
   const auto crops = sample_crops();
   EmbedderOptions o;
+  o.model = "mobilefacenet-casia";
   o.flip = FlipPolicy::None;
   const Embedder none(o);
   o.flip = FlipPolicy::Sum;
@@ -117,6 +129,7 @@ TEST(Embedder, BadCropsAreInputErrors) {
 
 TEST(Embedder, ConcurrentCallsGiveTheSameEmbeddings) {
   ARCFACE_REQUIRE_SHARED();
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-casia.pt");
   const auto crops = sample_crops();
   const Embeddings ref = mfn().embed(crops);
   std::vector<Embeddings> got(4);
@@ -126,4 +139,43 @@ TEST(Embedder, ConcurrentCallsGiveTheSameEmbeddings) {
   });
   for (auto& t : ts) t.join();
   for (const auto& g : got) EXPECT_TRUE(g.isApprox(ref, 1e-5f));
+}
+
+// The default embedder: MobileFaceNet (MS1M, ArcFace loss) converted from the npm registry's TFLite
+// file. 112x112 ArcFace template, RGB, embedding of the crop plus that of its mirror.
+TEST(Embedder, DefaultIsMs1mMobileFaceNet) {
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-ms1m.pt");
+  const Embedder def;
+  EXPECT_EQ(def.info().name, "mobilefacenet-ms1m");
+  EXPECT_EQ(def.info().flip, FlipPolicy::Sum);
+  EXPECT_EQ(def.info().input_width, 112);
+  EXPECT_EQ(def.info().input_height, 112);
+  EXPECT_EQ(def.info().alignment.name, "arcface_112x112");
+  EXPECT_EQ(def.dimension(), 192);
+  EXPECT_THROW(def.embed({cv::Mat(112, 96, CV_8UC3)}), InputError);  // wants 112x112
+  if (test::shared_dir().empty() || !fs::exists(test::sample("actors/jeff/0.jpg"))) return;
+  // sum = normalise(f(crop) + f(mirror)), f fed RGB planes scaled by (x - 127.5) / 128
+  const Pipeline p;
+  std::vector<cv::Mat> crops;
+  std::vector<float> planes;
+  for (const char* f : {"actors/jeff/0.jpg", "actresses/emma_mackey/0.jpg"}) {
+    const cv::Mat img = read_image(test::sample(f));
+    const auto faces = p.detector().detect(img);
+    crops.push_back(def.aligner().align(img, faces.at(largest_face(faces))));
+    for (int mirror = 0; mirror < 2; ++mirror) {
+      cv::Mat m = crops.back();
+      if (mirror) cv::flip(crops.back(), m, 1);
+      for (int c = 2; c >= 0; --c)  // BGR -> R, G, B planes
+        for (int y = 0; y < 112; ++y)
+          for (int x = 0; x < 112; ++x) planes.push_back((m.at<cv::Vec3b>(y, x)[c] - 127.5f) / 128.f);
+    }
+  }
+  const Embeddings raw = def.forward_raw(planes, 4);
+  const Embeddings e = def.embed(crops);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_NEAR(e.row(i).norm(), 1.f, 1e-5);
+    const Eigen::RowVectorXf expected = (raw.row(2 * i) + raw.row(2 * i + 1)).normalized();
+    EXPECT_GT(e.row(i).dot(expected), 0.99999f) << "face " << i;
+  }
+  EXPECT_LT(e.row(0).dot(e.row(1)), 0.3f);  // different people
 }

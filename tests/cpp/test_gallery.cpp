@@ -367,7 +367,7 @@ TEST(Gallery, SearchWhileEnrollingFromOtherThreads) {
 
 TEST(Gallery, EnrollsPhotosThroughThePipeline) {
   ARCFACE_REQUIRE_SHARED();
-  ARCFACE_REQUIRE_MODEL("mobilefacenet-casia.pt");
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-ms1m.pt");
   ARCFACE_REQUIRE_MODEL("yunet.onnx");
   const arcface::Pipeline pipe;
   Gallery g(pipe);

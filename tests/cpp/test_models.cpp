@@ -53,8 +53,8 @@ TEST(Models, OutputContradictingMetadataIsRefused) {
 }
 
 TEST(Models, MtcnnFileIsNotAnEmbedder) {
-  ARCFACE_REQUIRE_MODEL("mtcnn-face-evolve.pt");
-  const std::string msg = message_of([] { Embedder e(model(models_dir() + "/mtcnn-face-evolve.pt")); });
+  ARCFACE_REQUIRE_MODEL("mtcnn-tflite.pt");
+  const std::string msg = message_of([] { Embedder e(model(models_dir() + "/mtcnn-tflite.pt")); });
   EXPECT_NE(msg.find("not an embedder"), std::string::npos) << msg;
 }
 
@@ -83,4 +83,34 @@ TEST(Models, ReadModelInfo) {
   EXPECT_EQ(m.embedding_size, 256);
   EXPECT_TRUE(m.rgb);
   EXPECT_EQ(m.source_sha256.size(), 64u);
+}
+
+// The default models, converted from the npm registry's TFLite files: present without ../shared.
+TEST(Models, DefaultModelsFromTheNpmPackage) {
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-ms1m.pt");
+  const ModelInfo m = read_model_info(models_dir() + "/mobilefacenet-ms1m.pt");
+  EXPECT_EQ(m.name, kDefaultEmbedder);
+  EXPECT_EQ(m.input_width, 112);
+  EXPECT_EQ(m.input_height, 112);
+  EXPECT_EQ(m.alignment.name, "arcface_112x112");
+  EXPECT_EQ(m.flip, FlipPolicy::Sum);
+  EXPECT_EQ(m.network_output, 192);
+  EXPECT_EQ(m.embedding_size, 192);
+  EXPECT_TRUE(m.rgb);
+  EXPECT_EQ(m.source_sha256, "d8ba40c0127fb8ca9917e8fddc79bbbda063657bc92a496d34da0bc8a760443b");
+  EXPECT_GT(m.threshold, 0.15f);
+  EXPECT_LT(m.threshold, 0.5f);
+  // MTCNN from the same package is always there; Auto picks YuNet only when its model is installed.
+  ARCFACE_REQUIRE_MODEL("mtcnn-tflite.pt");
+  DetectorOptions o;
+  o.backend = DetectorBackend::Mtcnn;
+  EXPECT_EQ(Detector(o).options().backend, DetectorBackend::Mtcnn);
+  const bool has_yunet = std::filesystem::exists(models_dir() + "/yunet.onnx");
+  EXPECT_EQ(Detector().options().backend, has_yunet ? DetectorBackend::YuNet : DetectorBackend::Mtcnn);
+  o.backend = DetectorBackend::Auto;
+  o.model = models_dir() + "/mtcnn-tflite.pt";
+  EXPECT_EQ(Detector(o).options().backend, DetectorBackend::Mtcnn);
+  EXPECT_EQ(detector_backend_from_string("auto"), DetectorBackend::Auto);
+  EXPECT_EQ(to_string(DetectorBackend::Auto), "auto");
+  EXPECT_THROW(detector_backend_from_string("retinaface"), InputError);
 }

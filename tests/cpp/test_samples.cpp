@@ -42,7 +42,7 @@ std::pair<double, double> same_vs_different(const std::string& dir) {
 
 TEST(Samples, ActorsSamePersonIsMoreSimilar) {
   ARCFACE_REQUIRE_SHARED();
-  ARCFACE_REQUIRE_MODEL("mobilefacenet-casia.pt");
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-ms1m.pt");
   const auto [same, diff] = same_vs_different(test::sample("actors"));
   std::printf("actors: mean same-person cosine %.3f, different-person %.3f\n", same, diff);
   EXPECT_GE(same - diff, 0.1);
@@ -50,7 +50,7 @@ TEST(Samples, ActorsSamePersonIsMoreSimilar) {
 
 TEST(Samples, ActressesSamePersonIsMoreSimilar) {
   ARCFACE_REQUIRE_SHARED();
-  ARCFACE_REQUIRE_MODEL("mobilefacenet-casia.pt");
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-ms1m.pt");
   const auto [same, diff] = same_vs_different(test::sample("actresses"));
   std::printf("actresses: mean same-person cosine %.3f, different-person %.3f\n", same, diff);
   EXPECT_GE(same - diff, 0.1);

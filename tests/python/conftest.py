@@ -21,7 +21,7 @@ def samples():
 @pytest.fixture(scope="session")
 def models():
     d = pyarcface.models_dir()
-    if not os.path.isfile(os.path.join(d, "mobilefacenet-casia.pt")):
+    if not os.path.isfile(os.path.join(d, "mobilefacenet-ms1m.pt")):
         pytest.skip(f"models not found in {d} (run scripts/prepare_models.py)")
     return d
 

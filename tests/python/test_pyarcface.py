@@ -29,7 +29,7 @@ def test_embeddings_equal_the_cli(samples, models, cli, pipeline, tmp_path):
         r = pipeline.process(pyarcface.read_image(p))
         got.append(r.embeddings)
     got = np.concatenate(got)
-    assert got.shape == ref.shape == (len(rows), 256)
+    assert got.shape == ref.shape == (len(rows), 192)
     assert got.dtype == np.float32
     np.testing.assert_allclose(got, ref, atol=1e-6)
 
@@ -64,9 +64,9 @@ def test_face_values(samples, pipeline):
     assert f.landmarks.shape == (5, 2) and f.landmarks.dtype == np.float32
     assert 0.0 <= f.score <= 1.0
     crop = pipeline.embedder.aligner.align(pyarcface.read_image(os.path.join(samples, "group/group.jpg")), f)
-    assert crop.shape == (112, 96, 3) and crop.dtype == np.uint8
+    assert crop.shape == (112, 112, 3) and crop.dtype == np.uint8
     e = pipeline.embedder.embed([crop])
-    assert e.shape == (1, 256)
+    assert e.shape == (1, 192)
 
 
 def test_similarity_matches_numpy(pipeline, samples):
@@ -143,7 +143,7 @@ def test_grey_bgra_and_uint16_are_accepted(samples, pipeline):
 
 def test_no_face_is_an_empty_result(pipeline):
     r = pipeline.process(np.full((200, 200, 3), 128, np.uint8))
-    assert r.faces == [] and r.embeddings.shape == (0, 256)
+    assert r.faces == [] and r.embeddings.shape == (0, 192)
 
 
 def test_file_errors(tmp_path, models):
@@ -175,7 +175,7 @@ def test_model_errors(tmp_path, models):
 
 def test_wrong_shapes(pipeline):
     with pytest.raises(pyarcface.InputError):
-        pipeline.embedder.embed([np.zeros((112, 112, 3), np.uint8)])  # model wants 96 x 112
+        pipeline.embedder.embed([np.zeros((112, 96, 3), np.uint8)])  # model wants 112 x 112
     with pytest.raises(pyarcface.InputError):
         pyarcface.Face(landmarks=np.zeros((4, 2)))
     with pytest.raises(pyarcface.InputError):
