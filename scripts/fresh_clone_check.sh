@@ -32,16 +32,16 @@ fi
 mkdir -p photos
 cp "$SAMPLES/actors/kurt/0.jpg" photos/kurt0.jpg
 cp "$SAMPLES/actors/kurt/2.jpg" photos/kurt2.jpg
-cp "$SAMPLES/actors/jeff/0.jpg" photos/jeff0.jpg
+cp "$SAMPLES/actresses/emma_mackey/0.jpg" photos/emma0.jpg
 same=$(env -u ARCFACE_MODELS build/arcface verify --json photos/kurt0.jpg photos/kurt2.jpg)
-diff=$(env -u ARCFACE_MODELS build/arcface verify --json photos/kurt0.jpg photos/jeff0.jpg)
+diff=$(env -u ARCFACE_MODELS build/arcface verify --json photos/kurt0.jpg photos/emma0.jpg)
 echo "same person:      $same"
 echo "different people: $diff"
 /usr/bin/python3 - "$same" "$diff" <<'EOF'
 import json, sys
 same, diff = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 assert same["same"] is True, "two photos of Kurt Russell were not verified as one person"
-assert diff["same"] is False, "Kurt Russell and Jeff Bridges were verified as one person"
+assert diff["same"] is False, "Kurt Russell and Emma Mackey were verified as one person"
 print(f"fresh clone OK: cosine {same['cosine']:.3f} (same) vs {diff['cosine']:.3f} (different), "
       f"threshold {same['threshold']:.3f}")
 EOF

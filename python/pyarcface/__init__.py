@@ -56,6 +56,7 @@ from ._pyarcface import (  # noqa: F401
     tsne,
     trustworthiness,
     viz,
+    train,
 )
 
 

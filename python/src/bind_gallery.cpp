@@ -165,7 +165,7 @@ void bind_gallery(py::module_& m) {
         py::gil_scoped_release nogil;
         return arcface::cluster_faces(e, o);
       },
-      py::arg("embeddings"), py::arg("threshold") = 0.55f, py::arg("iterations") = 50, py::arg("seed") = 0,
+      py::arg("embeddings"), py::arg("threshold") = 0.60f, py::arg("iterations") = 50, py::arg("seed") = 0,
       "Chinese-whispers clustering of unit rows; returns one label per row (0 = largest cluster).");
   py::class_<arcface::PairwiseScores>(m, "PairwiseScores")
       .def_readonly("precision", &arcface::PairwiseScores::precision)

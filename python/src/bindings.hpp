@@ -14,4 +14,5 @@ void bind_io(py::module_& m);
 void bind_eval(py::module_& m);
 void bind_gallery(py::module_& m);
 void bind_viz(py::module_& m);
+void bind_train(py::module_& m);
 }  // namespace pyarcface

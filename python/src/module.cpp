@@ -16,4 +16,5 @@ PYBIND11_MODULE(_pyarcface, m) {
   pyarcface::bind_eval(m);
   pyarcface::bind_gallery(m);
   pyarcface::bind_viz(m);
+  pyarcface::bind_train(m);
 }

@@ -120,4 +120,18 @@ struct ClusterArgs {
 };
 int cmd_cluster(const Globals& g, const ClusterArgs& a);
 
+struct TrainDemoArgs {
+  std::string output;
+  std::string images;     // LFW NAME/ folders; empty: $ARCFACE_SHARED_DIR or ../shared, View 1 deep-funnelled
+  std::string json_out;
+  std::string cache;      // embedding cache file; empty: none
+  int identities = 8;
+  int epochs = 400;
+  float learning_rate = 0.05f;
+  float scale = 16.f;
+  float margin = 0.5f;
+  unsigned seed = 0;
+};
+int cmd_train_demo(const Globals& g, const TrainDemoArgs& a);
+
 }  // namespace arcface::cli

@@ -284,6 +284,19 @@ int main(int argc, char** argv) {
   double perplexity = 30.0;
   std::uint64_t seed = 0;
   int iterations = 1000;
+  TrainDemoArgs td;
+  auto* demo = app.add_subcommand("train-demo", "the article's 2-D picture: softmax vs ArcFace on 8 LFW identities");
+  demo->add_option("-o,--output", td.output, "picture (.png)")->required();
+  demo->add_option("--images", td.images, "NAME/ folders of photos (default: ../shared LFW View 1 deep-funnelled)");
+  demo->add_option("--json", td.json_out, "write the numbers as JSON");
+  demo->add_option("--cache", td.cache, "embedding cache file");
+  demo->add_option("--identities", td.identities, "identities with the most photos")->check(CLI::Range(2, 30));
+  demo->add_option("--epochs", td.epochs, "full-batch training steps")->check(CLI::PositiveNumber);
+  demo->add_option("--lr", td.learning_rate, "Adam learning rate (cosine schedule)")->check(CLI::PositiveNumber);
+  demo->add_option("--scale", td.scale, "ArcFace scale s")->check(CLI::PositiveNumber);
+  demo->add_option("--margin", td.margin, "ArcFace additive angular margin m (radians)")->check(CLI::Range(0.0, 1.5));
+  demo->add_option("--seed", td.seed, "initialisation seed");
+
   auto* tsne_cmd = app.add_subcommand("tsne", "2-D t-SNE map of the faces, drawn at their positions");
   tsne_cmd->add_option("inputs", inputs, "images or directories (a directory name is the identity label)")->required();
   tsne_cmd->add_option("-o,--output", out_png, "map picture (.png)")->required();
@@ -316,7 +329,7 @@ int main(int argc, char** argv) {
   auto* cluster = app.add_subcommand("cluster", "group the faces of many images by identity into folders");
   cluster->add_option("inputs", cl.inputs, "images or directories (searched recursively)")->required();
   cluster->add_option("-o,--output", cl.out_dir, "output directory: cluster_NNN/ folders + clusters.json")->required();
-  cluster->add_option("--threshold", cl.threshold, "link faces at this cosine (default 0.55, see docs/gallery.md)");
+  cluster->add_option("--threshold", cl.threshold, "link faces at this cosine (default 0.60, see docs/gallery.md)");
   cluster->add_flag("--labels", cl.labels,
                     "directory names are the true identities: report pairwise precision/recall (implies --largest)");
   cluster->add_flag("--largest", cl.largest, "only the largest face of each image");
@@ -335,6 +348,7 @@ int main(int argc, char** argv) {
     if (*verify) return cmd_verify(g, image, image2, threshold, as_json);
     if (*eval) return cmd_eval_lfw(g, ev);
     if (*calibrate) return cmd_calibrate(g, cal, far);
+    if (*demo) return cmd_train_demo(g, td);
     if (*compare) return cmd_compare(g, inputs, out_png, csv, as_json, no_clip, all_faces, sort);
     if (*tsne_cmd) return cmd_tsne(g, inputs, out_png, csv, perplexity, seed, iterations);
     if (*enroll) return cmd_enroll(g, gallery_path, enroll_args, backend, match);

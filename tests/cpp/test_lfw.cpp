@@ -15,6 +15,7 @@
 #include "arcface/pipeline.hpp"
 #include "arcface/error.hpp"
 #include "arcface/eval.hpp"
+#include "arcface/image.hpp"
 #include "common.hpp"
 
 namespace fs = std::filesystem;
@@ -280,17 +281,46 @@ TEST(Lfw, IdentificationRank1AndClustering) {
               "(1 enrolled photo each); with up to 2 enrolled photos: template %.2f %%, all samples %.2f %% "
               "over %d probes\n",
               n_people, paths.size(), 100 * r1, probes1, 100 * r2_template, 100 * r2_all, probes2);
-  EXPECT_GE(r1, 0.92);
-  EXPECT_GE(r2_template, 0.96);
-  EXPECT_GE(r2_all, 0.95);
+  EXPECT_GE(r1, 0.96);           // measured 97.79 % (mobilefacenet-ms1m)
+  EXPECT_GE(r2_template, 0.975);  // 98.91 %
+  EXPECT_GE(r2_all, 0.975);       // 98.91 %
 
   // Clustering the same photos.
-  const ClusterOptions co;  // default threshold 0.55: best pairwise F1 here (0.50: P .81 R .90; 0.60: P .99 R .73)
+  const ClusterOptions co;  // default threshold 0.60 (best F1 of a sweep, docs/gallery.md)
   const auto labels = cluster_faces(pe.embeddings, co);
   const auto s = pairwise_scores(labels, person);
   const int clusters = *std::max_element(labels.begin(), labels.end()) + 1;
   std::printf("LFW View 1 clustering (threshold %.3f): %d clusters for %d people; pairwise precision %.4f recall %.4f "
               "F1 %.4f\n", co.threshold, clusters, n_people, s.precision, s.recall, s.f1);
-  EXPECT_GE(s.precision, 0.92);
-  EXPECT_GE(s.recall, 0.78);
+  EXPECT_GE(s.precision, 0.97);  // measured 0.985
+  EXPECT_GE(s.recall, 0.93);     // measured 0.945
+}
+
+// The article's 2-D picture: 8 LFW identities, softmax vs ArcFace on a learned 2-D projection.
+// ArcFace must give tighter classes and larger angles between them.
+TEST(Lfw, TrainDemoArcFaceIsTighterAndWiderApart) {
+  ARCFACE_REQUIRE_SHARED();
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-ms1m.pt");
+  fs::create_directories(ARCFACE_TEST_CACHE);
+  const std::string png = tmpdir() + "/train-demo.png", json_path = tmpdir() + "/train-demo.json";
+  fs::remove(png);
+  const auto [code, out] = cli("-q train-demo -o " + png + " --json " + json_path + " --images " + lfw() +
+                               "/deepfunneled --cache " + std::string(ARCFACE_TEST_CACHE) + "/train-demo.cache");
+  ASSERT_EQ(code, 0) << out;
+  std::printf("%s", out.c_str());
+  const auto j = nlohmann::json::parse(std::ifstream(json_path));
+  ASSERT_EQ(j["identities"].size(), 8u);
+  const double soft_spread = j["softmax"]["intra_spread_deg"], arc_spread = j["arcface"]["intra_spread_deg"];
+  const double soft_angle = j["softmax"]["min_inter_angle_deg"], arc_angle = j["arcface"]["min_inter_angle_deg"];
+  EXPECT_LT(arc_spread, soft_spread);
+  EXPECT_GT(arc_angle, soft_angle);
+  EXPECT_GT(arc_angle, 35.0);  // 8 classes on a circle: at most 45 degrees apart
+  EXPECT_GE(j["arcface"]["train_accuracy"].get<double>(), 0.95);
+  const cv::Mat img = read_image(png);
+  ASSERT_FALSE(img.empty());
+  EXPECT_GT(img.cols, img.rows);  // two panels side by side
+  // Bad input: a folder with too few identities.
+  const auto [c2, o2] = cli("-q train-demo -o " + png + " --images " + tmpdir());
+  EXPECT_EQ(c2, 1) << o2;
+  EXPECT_NE(o2.find("identities"), std::string::npos) << o2;
 }
