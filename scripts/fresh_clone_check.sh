@@ -35,13 +35,11 @@ cp "$SAMPLES/actors/kurt/2.jpg" photos/kurt2.jpg
 cp "$SAMPLES/actresses/emma_mackey/0.jpg" photos/emma0.jpg
 same=$(env -u ARCFACE_MODELS build/arcface verify --json photos/kurt0.jpg photos/kurt2.jpg)
 diff=$(env -u ARCFACE_MODELS build/arcface verify --json photos/kurt0.jpg photos/emma0.jpg)
-echo "same person:      $same"
-echo "different people: $diff"
 /usr/bin/python3 - "$same" "$diff" <<'EOF'
 import json, sys
 same, diff = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 assert same["same"] is True, "two photos of Kurt Russell were not verified as one person"
 assert diff["same"] is False, "Kurt Russell and Emma Mackey were verified as one person"
-print(f"fresh clone OK: cosine {same['cosine']:.3f} (same) vs {diff['cosine']:.3f} (different), "
-      f"threshold {same['threshold']:.3f}")
+print(f"fresh clone OK ({same['model']}): two photos of Kurt Russell {same['similarity']:.3f} -> same; "
+      f"Kurt Russell vs Emma Mackey {diff['similarity']:.3f} -> different (threshold {same['threshold']:.3f})")
 EOF

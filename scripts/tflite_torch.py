@@ -17,7 +17,9 @@ The module is generated operator by operator from the graph read by ``tflite_rea
   ``relu(x) + a * (x - abs(x))`` (= prelu with slope 2a) and ``relu(x) + a * neg(relu(neg(x)))``
   (= prelu with slope a), when the intermediate tensors feed nothing else (5x faster on CPU);
 * SAME padding that does not depend on the input size (stride 1, odd kernel) becomes the
-  convolution's own symmetric padding.
+  convolution's own symmetric padding;
+* weights, biases and PReLU slopes are parameters (the module can be fine-tuned), other
+  constants buffers.
 
 Any operator outside ``tflite_reader.OPS`` is refused with a message that names it.
 """
@@ -34,7 +36,7 @@ _NHWC_TO_NCHW_AXIS = [0, 2, 3, 1]  # TFLite axis a of a 4-D tensor is torch axis
 
 
 # Bumped when the generated module changes, so that prepare_models.py rewrites converted models.
-VERSION = 2
+VERSION = 3
 
 
 class ConversionError(ValueError):
@@ -324,7 +326,10 @@ class {cls}(torch.nn.Module):
     def __init__(self, consts):
         super().__init__()
         for k, v in consts.items():
-            self.register_buffer(k, v)
+            if k.endswith(("_w", "_b", "_prelu")):  # weights, biases, PReLU slopes: trainable
+                self.register_parameter(k, torch.nn.Parameter(v))
+            else:                                    # other constants of element-wise operators
+                self.register_buffer(k, v)
 
     def forward(self, x: torch.Tensor){ret}:
 {body}

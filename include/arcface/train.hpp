@@ -166,6 +166,35 @@ class Trainer {
   std::unique_ptr<Impl> impl_;
 };
 
+/// Options of fine_tune_embedder.
+struct FineTuneOptions {
+  std::string data;          ///< folder of identity/ sub-folders of photos (largest face of each)
+  std::string embedder;      ///< the embedder to start from (name or .pt path); empty: the default
+  std::string output;        ///< where to write the trained embedder (.pt, self-describing)
+  std::string name;          ///< model name in its metadata; empty: "<embedder>-finetuned"
+  HeadOptions head;          ///< kind, s, m (embedding_size and classes are set from the data and model)
+  TrainOptions train;        ///< optimizer, schedule, epochs, batch size, checkpoint, device, progress
+  bool mirror_augment = true;  ///< train each crop and its mirror image
+  int threads = 0;           ///< detection and training threads (0: keep the current setting)
+};
+
+/// What fine_tune_embedder did.
+struct FineTuneReport {
+  TrainReport train;
+  int identities = 0;
+  int images = 0;            ///< photos with a detected face (used)
+  int skipped = 0;           ///< photos without a face or unreadable (skipped, with a warning on stderr)
+  std::string output;
+};
+
+/// Fine-tune (or train) an embedder's network with a margin head on the faces of an identity/
+/// folder tree: each photo's largest face is detected and aligned to the model's template, the
+/// TorchScript network runs in training mode under the head's cross-entropy, and the trained
+/// network is written to `output` with the input model's metadata (new name, a `fine_tuned`
+/// record), so that Embedder loads it like any other model. Needs at least two identities.
+/// @throws InputError / IoError / ModelError naming the folder, photo or model at fault.
+FineTuneReport fine_tune_embedder(const FineTuneOptions& options);
+
 /// How compact and how separated the classes of some features are, by angle.
 struct AngularStats {
   /// Mean angle (degrees) between each feature and the mean direction of its class.

@@ -306,3 +306,15 @@ class train:  # submodule pyarcface.train
         def head(self) -> "train.MarginHead": ...
     @staticmethod
     def angular_stats(features: npt.ArrayLike, labels: Sequence[int], classes: int) -> "train.AngularStats": ...
+    class FineTuneReport:
+        train: "train.TrainReport"
+        identities: int
+        images: int
+        skipped: int
+        output: str
+    @staticmethod
+    def fine_tune(data: str, output: str, embedder: str = "", name: str = "", kind: str = "arcface", s: float = 32.0,
+                  m: float = -1.0, epochs: int = 5, learning_rate: float = 1e-4, batch_size: int = 32,
+                  optimizer: str = "adam", device: str = "cpu", mirror_augment: bool = True,
+                  seed: int = 0) -> "train.FineTuneReport":
+        """Fine-tune an embedder on DATA/identity/*.jpg; writes a self-describing model Embedder loads."""

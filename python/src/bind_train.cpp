@@ -119,6 +119,43 @@ PyTorch loads with torch.jit.load and trains (forward(x, labels) -> logits, pred
       .def("project", [](const tr::Trainer& t, const py::array& x) { return out(t.project(in(x, "features"))); })
       .def_property_readonly("head", &tr::Trainer::head, py::return_value_policy::reference_internal);
 
+  py::class_<tr::FineTuneReport>(m, "FineTuneReport")
+      .def_readonly("train", &tr::FineTuneReport::train)
+      .def_readonly("identities", &tr::FineTuneReport::identities)
+      .def_readonly("images", &tr::FineTuneReport::images)
+      .def_readonly("skipped", &tr::FineTuneReport::skipped)
+      .def_readonly("output", &tr::FineTuneReport::output);
+
+  m.def("fine_tune",
+        [](const std::string& data, const std::string& output, const std::string& embedder, const std::string& name,
+           const std::string& kind, float s, float mg, int epochs, float learning_rate, int batch_size,
+           const std::string& optimizer, const std::string& device, bool mirror_augment, unsigned seed) {
+          tr::FineTuneOptions o;
+          o.data = data;
+          o.output = output;
+          o.embedder = embedder;
+          o.name = name;
+          o.head.kind = tr::head_kind_from_string(kind);
+          o.head.s = s;
+          o.head.m = mg;
+          o.head.seed = seed;
+          o.train.epochs = epochs;
+          o.train.learning_rate = learning_rate;
+          o.train.batch_size = batch_size;
+          if (optimizer != "adam" && optimizer != "sgd") throw arcface::InputError("optimizer must be adam or sgd");
+          o.train.optimizer = optimizer == "adam" ? tr::TrainOptions::Optimizer::Adam : tr::TrainOptions::Optimizer::Sgd;
+          o.train.device = device;
+          o.train.seed = seed;
+          o.mirror_augment = mirror_augment;
+          py::gil_scoped_release r;
+          return tr::fine_tune_embedder(o);
+        },
+        py::arg("data"), py::arg("output"), py::arg("embedder") = "", py::arg("name") = "", py::arg("kind") = "arcface",
+        py::arg("s") = 32.f, py::arg("m") = -1.f, py::arg("epochs") = 5, py::arg("learning_rate") = 1e-4f,
+        py::arg("batch_size") = 32, py::arg("optimizer") = "adam", py::arg("device") = "cpu",
+        py::arg("mirror_augment") = true, py::arg("seed") = 0u,
+        "Fine-tune an embedder on identity/ folders of photos and write it as a model Embedder loads.");
+
   m.def("angular_stats",
         [](const py::array& x, const std::vector<int>& labels, int classes) {
           return tr::angular_stats(in(x, "features"), labels, classes);

@@ -134,4 +134,11 @@ struct TrainDemoArgs {
 };
 int cmd_train_demo(const Globals& g, const TrainDemoArgs& a);
 
+struct FineTuneArgs {
+  std::string data, output, name, head = "arcface", json_out;
+  int epochs = 5, batch = 32;
+  float learning_rate = 1e-4f, scale = 32.f, margin = -1.f;
+};
+int cmd_fine_tune(const Globals& g, const FineTuneArgs& a);
+
 }  // namespace arcface::cli

@@ -297,6 +297,19 @@ int main(int argc, char** argv) {
   demo->add_option("--margin", td.margin, "ArcFace additive angular margin m (radians)")->check(CLI::Range(0.0, 1.5));
   demo->add_option("--seed", td.seed, "initialisation seed");
 
+  FineTuneArgs ft;
+  auto* fine = app.add_subcommand("fine-tune", "train the embedder's network with a margin head on DIR/identity/ photos");
+  fine->add_option("data", ft.data, "folder of identity sub-folders")->required();
+  fine->add_option("-o,--output", ft.output, "trained embedder (.pt)")->required();
+  fine->add_option("--name", ft.name, "model name in its metadata (default: <embedder>-finetuned)");
+  fine->add_option("--head", ft.head, "margin head")->check(CLI::IsMember({"arcface", "cosface", "sphereface", "combined", "softmax"}));
+  fine->add_option("--epochs", ft.epochs, "passes over the photos")->check(CLI::PositiveNumber);
+  fine->add_option("--batch", ft.batch, "crops per step")->check(CLI::PositiveNumber);
+  fine->add_option("--lr", ft.learning_rate, "Adam learning rate (cosine schedule)")->check(CLI::PositiveNumber);
+  fine->add_option("--scale", ft.scale, "head scale s")->check(CLI::PositiveNumber);
+  fine->add_option("--margin", ft.margin, "head margin m (default: the head's usual one)");
+  fine->add_option("--json", ft.json_out, "write the report as JSON");
+
   auto* tsne_cmd = app.add_subcommand("tsne", "2-D t-SNE map of the faces, drawn at their positions");
   tsne_cmd->add_option("inputs", inputs, "images or directories (a directory name is the identity label)")->required();
   tsne_cmd->add_option("-o,--output", out_png, "map picture (.png)")->required();
@@ -349,6 +362,7 @@ int main(int argc, char** argv) {
     if (*eval) return cmd_eval_lfw(g, ev);
     if (*calibrate) return cmd_calibrate(g, cal, far);
     if (*demo) return cmd_train_demo(g, td);
+    if (*fine) return cmd_fine_tune(g, ft);
     if (*compare) return cmd_compare(g, inputs, out_png, csv, as_json, no_clip, all_faces, sort);
     if (*tsne_cmd) return cmd_tsne(g, inputs, out_png, csv, perplexity, seed, iterations);
     if (*enroll) return cmd_enroll(g, gallery_path, enroll_args, backend, match);

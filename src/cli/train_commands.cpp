@@ -177,4 +177,30 @@ int cmd_train_demo(const Globals& g, const TrainDemoArgs& a) {
   return 0;
 }
 
+int cmd_fine_tune(const Globals& g, const FineTuneArgs& a) {
+  tr::FineTuneOptions o;
+  o.data = a.data;
+  o.output = a.output;
+  o.embedder = g.embedder;
+  o.name = a.name;
+  o.head.kind = tr::head_kind_from_string(a.head);
+  o.head.s = a.scale;
+  o.head.m = a.margin;
+  o.train.epochs = a.epochs;
+  o.train.batch_size = a.batch;
+  o.train.learning_rate = a.learning_rate;
+  o.train.progress = !g.quiet;
+  o.threads = g.threads;
+  const tr::FineTuneReport r = tr::fine_tune_embedder(o);
+  std::printf("%d photos of %d identities (%d skipped); loss %.4f -> %.4f over %zu epochs; training accuracy %.1f %%\n",
+              r.images, r.identities, r.skipped, r.train.epoch_loss.front(), r.train.epoch_loss.back(),
+              r.train.epoch_loss.size(), 100 * r.train.accuracy);
+  std::printf("wrote %s (load it with --embedder %s)\n", r.output.c_str(), r.output.c_str());
+  if (!a.json_out.empty())
+    std::ofstream(a.json_out) << json{{"images", r.images}, {"identities", r.identities}, {"skipped", r.skipped},
+                                      {"epoch_loss", r.train.epoch_loss}, {"train_accuracy", r.train.accuracy},
+                                      {"output", r.output}}.dump(1) << "\n";
+  return 0;
+}
+
 }  // namespace arcface::cli

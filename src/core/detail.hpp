@@ -37,3 +37,16 @@ inline int resolve_threads(int n) {
 cv::Mat resize_center_crop(const cv::Mat& crop, int resize, int out);
 
 }  // namespace arcface::detail
+
+namespace arcface {
+struct ModelInfo;
+namespace detail {
+/// An aligned BGR crop as the network of @p info takes it: resize-crop when the model asks for it,
+/// mirrored when @p mirror, channels in the model's order scaled by (x - mean) / std, CHW into @p dst.
+void preprocess_crop(const ModelInfo& info, const cv::Mat& crop, bool mirror, float* dst);
+}  // namespace detail
+}  // namespace arcface
+
+namespace arcface::detail {
+
+}  // namespace arcface::detail

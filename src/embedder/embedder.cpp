@@ -114,6 +114,26 @@ void write_model_metadata(const std::string& path, const std::string& metadata_j
   if (std::rename(tmp.c_str(), path.c_str()) != 0) throw IoError("cannot replace model '" + path + "'");
 }
 
+void detail::preprocess_crop(const ModelInfo& info, const cv::Mat& crop, bool mirror, float* dst) {
+  cv::Mat img = crop;  // shares the caller's pixels: never modify in place
+  if (info.resize) img = detail::resize_center_crop(img, *info.resize, *info.crop);
+  if (mirror) {
+    cv::Mat flipped;
+    cv::flip(img, flipped, 1);
+    img = flipped;
+  }
+  const int h = info.input_height, w = info.input_width, plane = h * w;
+  for (int y = 0; y < h; ++y) {
+    const uint8_t* row = img.ptr<uint8_t>(y);
+    for (int x = 0; x < w; ++x) {
+      for (int c = 0; c < 3; ++c) {
+        const int src_c = info.rgb ? 2 - c : c;  // BGR pixel -> channel c of the network input
+        dst[c * plane + y * w + x] = (static_cast<float>(row[3 * x + src_c]) - info.mean[c]) / info.std[c];
+      }
+    }
+  }
+}
+
 struct Embedder::Impl {
   ModelInfo info;
   Aligner aligner;
@@ -139,25 +159,7 @@ struct Embedder::Impl {
   }
 
   // Crop -> normalised CHW floats at dst (network input size).
-  void preprocess(const cv::Mat& crop, bool mirror, float* dst) const {
-    cv::Mat img = crop;  // shares the caller's pixels: never modify in place
-    if (info.resize) img = detail::resize_center_crop(img, *info.resize, *info.crop);
-    if (mirror) {
-      cv::Mat flipped;
-      cv::flip(img, flipped, 1);
-      img = flipped;
-    }
-    const int h = info.input_height, w = info.input_width, plane = h * w;
-    for (int y = 0; y < h; ++y) {
-      const uint8_t* row = img.ptr<uint8_t>(y);
-      for (int x = 0; x < w; ++x) {
-        for (int c = 0; c < 3; ++c) {
-          const int src_c = info.rgb ? 2 - c : c;  // BGR pixel -> channel c of the network input
-          dst[c * plane + y * w + x] = (static_cast<float>(row[3 * x + src_c]) - info.mean[c]) / info.std[c];
-        }
-      }
-    }
-  }
+  void preprocess(const cv::Mat& crop, bool mirror, float* dst) const { detail::preprocess_crop(info, crop, mirror, dst); }
 
   // Embeds crops [begin, end) into rows [begin, end) of out.
   void embed_batch(const std::vector<cv::Mat>& crops, size_t begin, size_t end, Embeddings& out) const {

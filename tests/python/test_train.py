@@ -72,3 +72,19 @@ def test_trainer_separates_clusters_and_reports_angles():
         t.fit(x, [9] * 120)
     with pytest.raises(pyarcface.InputError):
         tr.MarginHead("triplet")
+
+
+def test_fine_tune_writes_an_embedder(samples, models, tmp_path):
+    import os
+    import shutil
+    data = tmp_path / "data"
+    for who in ("actors/jeff", "actors/kurt"):
+        shutil.copytree(os.path.join(samples, who), data / os.path.basename(who))
+    out = str(tmp_path / "tuned.pt")
+    r = tr.fine_tune(str(data), out, epochs=2, batch_size=8, name="tuned-test")
+    assert r.identities == 2 and r.images == 10 and r.skipped == 0
+    assert len(r.train.epoch_loss) == 2 and np.isfinite(r.train.epoch_loss).all()
+    e = pyarcface.Embedder(model=out)
+    assert e.info.name == "tuned-test" and e.dimension == 192
+    with pytest.raises(pyarcface.InputError):
+        tr.fine_tune(str(data / "jeff"), out)  # photos, no identity folders
