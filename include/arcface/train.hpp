@@ -173,7 +173,9 @@ struct FineTuneOptions {
   std::string output;        ///< where to write the trained embedder (.pt, self-describing)
   std::string name;          ///< model name in its metadata; empty: "<embedder>-finetuned"
   HeadOptions head;          ///< kind, s, m (embedding_size and classes are set from the data and model)
-  TrainOptions train;        ///< optimizer, schedule, epochs, batch size, checkpoint, device, progress
+  /// optimizer, schedule, epochs, batch size (0: 32), device, progress; `checkpoint`: an embedder
+  /// file written every checkpoint_epochs epochs (loadable like the output).
+  TrainOptions train;
   bool mirror_augment = true;  ///< train each crop and its mirror image
   int threads = 0;           ///< detection and training threads (0: keep the current setting)
 };

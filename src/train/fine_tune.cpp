@@ -125,6 +125,30 @@ FineTuneReport fine_tune_embedder(const FineTuneOptions& o) {
       opt = std::make_unique<torch::optim::SGD>(
           params, torch::optim::SGDOptions(t.learning_rate).momentum(t.momentum).weight_decay(t.weight_decay));
 
+    // Checkpoints: the network with the model's metadata (an embedder file), written atomically.
+    auto meta = nlohmann::json::parse(json);
+    const std::string from = meta.value("name", info.name);
+    meta["name"] = o.name.empty() ? from + "-finetuned" : o.name;
+    auto write_model = [&](const std::string& path, int epochs_done, float last_loss) {
+      meta["fine_tuned"] = {{"from", from},
+                            {"data", fs::absolute(o.data).string()},
+                            {"identities", report.identities},
+                            {"images", report.images},
+                            {"epochs", epochs_done},
+                            {"head", to_string(ho.kind)},
+                            {"s", ho.s},
+                            {"m", head.options().m},
+                            {"final_loss", last_loss}};
+      torch::jit::Module copy = net.clone();
+      copy.eval();
+      copy.to(torch::kCPU);
+      const std::string tmp = path + ".tmp";
+      copy.save(tmp, {{"arcface.json", meta.dump(1)}});
+      std::error_code ec;
+      fs::rename(tmp, path, ec);
+      if (ec) throw IoError("cannot write '" + path + "': " + ec.message());
+    };
+
     const int64_t n = static_cast<int64_t>(labels.size());
     const torch::Tensor x = torch::from_blob(data.data(), {n, 3, info.input_height, info.input_width}).clone();
     const torch::Tensor y = torch::tensor(labels, torch::kLong);
@@ -156,6 +180,9 @@ FineTuneReport fine_tune_embedder(const FineTuneOptions& o) {
       }
       report.train.epoch_loss.push_back(static_cast<float>(total / static_cast<double>(n)));
       bar.tick(static_cast<size_t>(epoch + 1));
+      if (!t.checkpoint.empty() && t.checkpoint_epochs > 0 && (epoch + 1) % t.checkpoint_epochs == 0 &&
+          epoch + 1 < t.epochs)
+        write_model(t.checkpoint, epoch + 1, report.train.epoch_loss.back());
     }
     net.eval();
     hm.eval();
@@ -175,23 +202,7 @@ FineTuneReport fine_tune_embedder(const FineTuneOptions& o) {
     report.train.device = device.str();
 
     // 3. Write the trained network with the model's metadata (new name, training record).
-    auto meta = nlohmann::json::parse(json);
-    const std::string from = meta.value("name", info.name);
-    meta["name"] = o.name.empty() ? from + "-finetuned" : o.name;
-    meta["fine_tuned"] = {{"from", from},
-                          {"data", fs::absolute(o.data).string()},
-                          {"identities", report.identities},
-                          {"images", report.images},
-                          {"epochs", t.epochs},
-                          {"head", to_string(ho.kind)},
-                          {"s", ho.s},
-                          {"m", head.options().m},
-                          {"final_loss", report.train.epoch_loss.back()}};
-    const std::string tmp = o.output + ".tmp";
-    net.save(tmp, {{"arcface.json", meta.dump(1)}});
-    std::error_code ec;
-    fs::rename(tmp, o.output, ec);
-    if (ec) throw IoError("cannot write '" + o.output + "': " + ec.message());
+    write_model(o.output, t.epochs, report.train.epoch_loss.back());
     read_model_info(o.output);  // the result is a valid embedder model
     report.output = o.output;
   } catch (const c10::Error& e) {

@@ -355,7 +355,12 @@ TEST(Train, FineTuneEmbedderOnSamplePhotos) {
   o.train.epochs = 4;
   o.train.learning_rate = 1e-4f;
   o.train.batch_size = 16;
+  o.train.checkpoint = tmpdir() + "/finetune-checkpoint.pt";
+  o.train.checkpoint_epochs = 2;
+  fs::remove(o.train.checkpoint);
   const auto r = train::fine_tune_embedder(o);
+  const ModelInfo ck = read_model_info(o.train.checkpoint);  // after epoch 2 of 4: a loadable embedder
+  EXPECT_NE(ck.metadata_json.find("\"epochs\": 2"), std::string::npos) << ck.metadata_json;
   std::printf("fine-tuned on %d photos of %d identities: loss", r.images, r.identities);
   for (float l : r.train.epoch_loss) std::printf(" %.3f", l);
   std::printf(", training accuracy %.1f %%\n", 100 * r.train.accuracy);
