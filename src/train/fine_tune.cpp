@@ -95,13 +95,7 @@ FineTuneReport fine_tune_embedder(const FineTuneOptions& o) {
   const TrainOptions& t = o.train;
   if (t.epochs <= 0 || !(t.learning_rate > 0.f) || t.batch_size < 0)
     throw InputError("fine_tune_embedder: epochs and learning rate must be positive, batch size not negative");
-  torch::Device device = torch::kCPU;
-  if (t.device == "cuda" || t.device == "auto") {
-    if (torch::cuda::is_available()) device = torch::kCUDA;
-    else if (t.device == "cuda") throw InputError("TrainOptions.device 'cuda': LibTorch sees no CUDA device");
-  } else if (t.device != "cpu") {
-    throw InputError("TrainOptions.device must be cpu, cuda or auto (got '" + t.device + "')");
-  }
+  const torch::Device device = detail::pick_device(t.device);
   try {
     std::string json;
     torch::jit::Module net = ::arcface::detail::load_torchscript(model_path, json, false);
@@ -118,12 +112,7 @@ FineTuneReport fine_tune_embedder(const FineTuneOptions& o) {
     }
     if (params.empty()) throw ModelError("model '" + model_path + "' has no trainable parameters (frozen?)");
     for (const auto& p : hm.parameters()) params.push_back(p);
-    std::unique_ptr<torch::optim::Optimizer> opt;
-    if (t.optimizer == TrainOptions::Optimizer::Adam)
-      opt = std::make_unique<torch::optim::Adam>(params, torch::optim::AdamOptions(t.learning_rate).weight_decay(t.weight_decay));
-    else
-      opt = std::make_unique<torch::optim::SGD>(
-          params, torch::optim::SGDOptions(t.learning_rate).momentum(t.momentum).weight_decay(t.weight_decay));
+    const auto opt = detail::make_optimizer(t, params);
 
     // Checkpoints: the network with the model's metadata (an embedder file), written atomically.
     auto meta = nlohmann::json::parse(json);
@@ -156,9 +145,7 @@ FineTuneReport fine_tune_embedder(const FineTuneOptions& o) {
     ::arcface::detail::Progress bar("fine-tuning", static_cast<size_t>(t.epochs), t.progress);
     long step = 0;
     for (int epoch = 0; epoch < t.epochs; ++epoch) {
-      double lr = t.learning_rate;
-      if (t.schedule == TrainOptions::Schedule::Cosine) lr = 0.5 * t.learning_rate * (1 + std::cos(M_PI * epoch / t.epochs));
-      else if (t.schedule == TrainOptions::Schedule::Step) lr = t.learning_rate * std::pow(t.gamma, epoch / std::max(1, t.step_epochs));
+      const double lr = detail::scheduled_lr(t, epoch);
       for (auto& g : opt->param_groups()) g.options().set_lr(lr);
       const torch::Tensor order = torch::randperm(n, torch::TensorOptions().dtype(torch::kLong));
       double total = 0;

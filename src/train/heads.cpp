@@ -186,20 +186,23 @@ HeadOptions validated(HeadOptions o) {
   return o;
 }
 
-torch::Tensor to_tensor(const Eigen::MatrixXf& m) {
+}  // namespace
+
+torch::Tensor detail::to_tensor(const Eigen::MatrixXf& m) {
   torch::Tensor t = torch::empty({m.rows(), m.cols()}, torch::kFloat32);
   Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(t.data_ptr<float>(), m.rows(),
                                                                                     m.cols()) = m;
   return t;
 }
 
-Eigen::MatrixXf to_eigen(const torch::Tensor& t0) {
-  const torch::Tensor t = t0.to(torch::kFloat32).contiguous();
+Eigen::MatrixXf detail::to_eigen(const torch::Tensor& t0) {
+  const torch::Tensor t = t0.detach().to(torch::kCPU, torch::kFloat32).contiguous();
   return Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
       t.data_ptr<float>(), t.size(0), t.dim() > 1 ? t.size(1) : 1);
 }
 
-}  // namespace
+using detail::to_eigen;
+using detail::to_tensor;
 
 struct MarginHead::Impl {
   HeadOptions options;

@@ -25,22 +25,7 @@ struct Trainer::Impl {
   Impl(HeadOptions h, TrainOptions o) : head_options(h), options(std::move(o)), head(h) {}
 };
 
-namespace {
-
-torch::Tensor to_tensor(const Eigen::MatrixXf& m) {
-  torch::Tensor t = torch::empty({m.rows(), m.cols()}, torch::kFloat32);
-  Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(t.data_ptr<float>(), m.rows(),
-                                                                                    m.cols()) = m;
-  return t;
-}
-
-Eigen::MatrixXf to_eigen(const torch::Tensor& t0) {
-  const torch::Tensor t = t0.detach().to(torch::kCPU, torch::kFloat32).contiguous();
-  return Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-      t.data_ptr<float>(), t.size(0), t.size(1));
-}
-
-torch::Device pick_device(const std::string& d) {
+torch::Device detail::pick_device(const std::string& d) {
   if (d == "cpu") return torch::kCPU;
   if (d == "cuda" || d == "auto") {
     if (torch::cuda::is_available()) return torch::kCUDA;
@@ -50,7 +35,23 @@ torch::Device pick_device(const std::string& d) {
   throw InputError("TrainOptions.device must be cpu, cuda or auto (got '" + d + "')");
 }
 
-}  // namespace
+std::unique_ptr<torch::optim::Optimizer> detail::make_optimizer(const TrainOptions& o,
+                                                                const std::vector<torch::Tensor>& params) {
+  if (o.optimizer == TrainOptions::Optimizer::Adam)
+    return std::make_unique<torch::optim::Adam>(params,
+                                                torch::optim::AdamOptions(o.learning_rate).weight_decay(o.weight_decay));
+  return std::make_unique<torch::optim::SGD>(
+      params, torch::optim::SGDOptions(o.learning_rate).momentum(o.momentum).weight_decay(o.weight_decay));
+}
+
+double detail::scheduled_lr(const TrainOptions& o, int epoch) {
+  if (o.schedule == TrainOptions::Schedule::Cosine) return 0.5 * o.learning_rate * (1 + std::cos(M_PI * epoch / o.epochs));
+  if (o.schedule == TrainOptions::Schedule::Step) return o.learning_rate * std::pow(o.gamma, epoch / std::max(1, o.step_epochs));
+  return o.learning_rate;
+}
+
+using detail::to_eigen;
+using detail::to_tensor;
 
 Trainer::Trainer(HeadOptions head, TrainOptions options) {
   if (options.epochs <= 0) throw InputError("TrainOptions.epochs must be positive");
@@ -62,7 +63,7 @@ Trainer::Trainer(HeadOptions head, TrainOptions options) {
                      ") must equal TrainOptions.projection (" + std::to_string(options.projection) + ")");
   if (options.schedule == TrainOptions::Schedule::Step && options.step_epochs <= 0)
     throw InputError("TrainOptions.step_epochs must be positive");
-  const torch::Device device = pick_device(options.device);
+  const torch::Device device = detail::pick_device(options.device);
   impl_ = std::make_unique<Impl>(head, std::move(options));
   impl_->device = device;
 }
@@ -117,13 +118,7 @@ TrainReport Trainer::fit(const Eigen::MatrixXf& features, const std::vector<int>
       I.projection = I.projection.to(I.device).detach().requires_grad_(true);
       params.push_back(I.projection);
     }
-    std::unique_ptr<torch::optim::Optimizer> opt;
-    if (o.optimizer == TrainOptions::Optimizer::Adam)
-      opt = std::make_unique<torch::optim::Adam>(
-          params, torch::optim::AdamOptions(o.learning_rate).weight_decay(o.weight_decay));
-    else
-      opt = std::make_unique<torch::optim::SGD>(
-          params, torch::optim::SGDOptions(o.learning_rate).momentum(o.momentum).weight_decay(o.weight_decay));
+    const auto opt = detail::make_optimizer(o, params);
 
     const torch::Tensor x = to_tensor(features).to(I.device);
     std::vector<int64_t> yv(labels.begin(), labels.end());
@@ -146,11 +141,7 @@ TrainReport Trainer::fit(const Eigen::MatrixXf& features, const std::vector<int>
     ::arcface::detail::Progress bar("training", static_cast<size_t>(o.epochs), o.progress);
     long step = 0;
     for (int epoch = 0; epoch < o.epochs; ++epoch) {
-      double lr = o.learning_rate;
-      if (o.schedule == TrainOptions::Schedule::Cosine)
-        lr = 0.5 * o.learning_rate * (1 + std::cos(M_PI * epoch / o.epochs));
-      else if (o.schedule == TrainOptions::Schedule::Step)
-        lr = o.learning_rate * std::pow(o.gamma, epoch / o.step_epochs);
+      const double lr = detail::scheduled_lr(o, epoch);
       for (auto& g : opt->param_groups()) g.options().set_lr(lr);
       const torch::Tensor order = batch < n ? torch::randperm(n, torch::TensorOptions().dtype(torch::kLong)).to(I.device)
                                             : torch::arange(n, torch::TensorOptions().dtype(torch::kLong)).to(I.device);
