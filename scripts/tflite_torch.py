@@ -23,7 +23,6 @@ The module is generated operator by operator from the graph read by ``tflite_rea
 
 Any operator outside ``tflite_reader.OPS`` is refused with a message that names it.
 """
-import math
 from typing import Dict, List
 
 import numpy as np
@@ -41,12 +40,6 @@ VERSION = 3
 
 class ConversionError(ValueError):
     pass
-
-
-def same_pad(size: int, k: int, s: int, d: int):
-    out = (size + s - 1) // s
-    total = max((out - 1) * s + (k - 1) * d + 1 - size, 0)
-    return total // 2, total - total // 2
 
 
 # Helpers the generated forward() calls (TorchScript-compatible free functions).
@@ -350,7 +343,7 @@ def to_torch(model: tfl.Model, what: str = "model") -> torch.nn.Module:
     import importlib.util
     import os
     import tempfile
-    header = ("import math\nfrom typing import Tuple\nimport torch\nimport torch.nn.functional as F\n"
+    header = ("from typing import Tuple\nimport torch\nimport torch.nn.functional as F\n"
               "from tflite_torch import _pad_same, _nhwc\n")
     tmpdir = tempfile.mkdtemp(prefix="tflite_torch_")
     fname = os.path.join(tmpdir, "tflite_generated.py")
@@ -361,8 +354,7 @@ def to_torch(model: tfl.Model, what: str = "model") -> torch.nn.Module:
     import sys
     sys.modules[spec.name] = mod
     spec.loader.exec_module(mod)
-    ns = vars(mod)
-    module = ns[cls](b.consts)
+    module = getattr(mod, cls)(b.consts)
     module.eval()
     module.generated_source = src
     return module
