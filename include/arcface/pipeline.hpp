@@ -46,7 +46,9 @@ class Pipeline {
   /// Process many files with @p workers threads (0: one per hardware thread), decoding,
   /// detecting and embedding in parallel. Results come back in input order; a file that fails
   /// does not stop the others (see FileResult::error). @p on_done, when set, is called after each
-  /// file (from the worker threads, serialised) with the number of files finished.
+  /// file (from the worker threads, serialised) with the number of files finished. The
+  /// networks' intra-op threads are shared out: each worker runs LibTorch with the caller's
+  /// thread count divided by the number of workers (at least 1).
   std::vector<FileResult> process_files(const std::vector<std::string>& paths, int workers = 0,
                                         const std::function<void(size_t)>& on_done = {}) const;
 

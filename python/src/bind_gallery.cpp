@@ -15,8 +15,8 @@ void bind_gallery(py::module_& m) {
   using arcface::GalleryOptions;
   py::class_<GalleryOptions>(m, "GalleryOptions", "Options of Gallery (see the C++ GalleryOptions).")
       .def(py::init([](const std::string& backend, const std::string& match, std::size_t auto_exact_limit, int threads,
-                       int hnsw_m, int hnsw_ef_construction, int hnsw_ef_search, int ivf_nlist, int ivf_nprobe,
-                       int pq_m) {
+                       int hnsw_m, int hnsw_ef_construction, int hnsw_ef_search, bool hnsw_faiss_search, int ivf_nlist,
+                       int ivf_nprobe, int pq_m) {
              GalleryOptions o;
              o.backend = arcface::search_backend_from_string(backend);
              o.match = arcface::match_mode_from_string(match);
@@ -25,6 +25,7 @@ void bind_gallery(py::module_& m) {
              o.hnsw_m = hnsw_m;
              o.hnsw_ef_construction = hnsw_ef_construction;
              o.hnsw_ef_search = hnsw_ef_search;
+             o.hnsw_faiss_search = hnsw_faiss_search;
              o.ivf_nlist = ivf_nlist;
              o.ivf_nprobe = ivf_nprobe;
              o.pq_m = pq_m;
@@ -32,12 +33,13 @@ void bind_gallery(py::module_& m) {
            }),
            py::arg("backend") = "auto", py::arg("match") = "template", py::arg("auto_exact_limit") = 2000000,
            py::arg("threads") = 0, py::arg("hnsw_m") = 32, py::arg("hnsw_ef_construction") = 64,
-           py::arg("hnsw_ef_search") = 128, py::arg("ivf_nlist") = 0, py::arg("ivf_nprobe") = 32, py::arg("pq_m") = 0)
+           py::arg("hnsw_ef_search") = 128, py::arg("hnsw_faiss_search") = false, py::arg("ivf_nlist") = 0, py::arg("ivf_nprobe") = 32, py::arg("pq_m") = 0)
       .def_property_readonly("backend", [](const GalleryOptions& o) { return arcface::to_string(o.backend); })
       .def_property_readonly("match", [](const GalleryOptions& o) { return arcface::to_string(o.match); })
       .def_readwrite("auto_exact_limit", &GalleryOptions::auto_exact_limit)
       .def_readwrite("threads", &GalleryOptions::threads)
       .def_readwrite("hnsw_ef_search", &GalleryOptions::hnsw_ef_search)
+      .def_readwrite("hnsw_faiss_search", &GalleryOptions::hnsw_faiss_search)
       .def_readwrite("ivf_nprobe", &GalleryOptions::ivf_nprobe);
 
   py::class_<arcface::Match>(m, "Match", "A search hit: identity and cosine score.")
@@ -138,6 +140,15 @@ void bind_gallery(py::module_& m) {
       .def_property_readonly("dimension", &Gallery::dimension)
       .def_property_readonly("active_backend", [](const Gallery& g) { return arcface::to_string(g.active_backend()); })
       .def_property_readonly("memory_bytes", &Gallery::memory_bytes)
+      .def("set_search_effort", &Gallery::set_search_effort, py::arg("hnsw_ef_search") = 0, py::arg("ivf_nprobe") = 0,
+           py::call_guard<py::gil_scoped_release>(),
+           "HNSW beam width / IVF lists probed for later searches (values < 1 keep the current one).")
+      .def("set_hnsw_faiss_search", &Gallery::set_hnsw_faiss_search, py::arg("on"),
+           py::call_guard<py::gil_scoped_release>(),
+           "Search the HNSW graph with FAISS's own HNSW::search (True) or this library's (False).")
+      .def_property_readonly(
+          "options", [](const Gallery& g) { return GalleryOptions(g.options()); },
+          "A copy of the GalleryOptions in force (with the current search effort).")
       .def(
           "save",
           [](const Gallery& g, const std::string& path) {

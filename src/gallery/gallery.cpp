@@ -25,6 +25,7 @@
 #include "arcface/pipeline.hpp"
 #include "gallery/exact_kernel.hpp"
 #include "gallery/gallery_file.hpp"
+#include "gallery/hnsw_search.hpp"
 #include "gallery/int8_scan.hpp"
 
 namespace arcface {
@@ -662,10 +663,38 @@ struct Gallery::Impl {
     return out;
   }
 
+  // HNSW graph search by detail::hnsw_search (see hnsw_search.hpp), one query per thread.
+  void hnsw_search(const faiss::IndexHNSW& h, const float* q, std::ptrdiff_t nq, std::size_t kk, float* dist,
+                   faiss::Index::idx_t* lab) const {
+    const auto* store = dynamic_cast<const faiss::IndexFlatCodes*>(h.storage);
+    if (!store) throw Error("gallery: the HNSW index has no flat storage");
+    const auto& own = owners();
+    std::function<bool(std::int64_t)> keep;
+    if (dead_entries() > 0) keep = [&own](std::int64_t i) { return own[static_cast<std::size_t>(i)] >= 0; };
+    const int threads = static_cast<int>(std::min<std::ptrdiff_t>(detail::resolve_threads(opt.threads), nq));
+#pragma omp parallel num_threads(threads)
+    {
+      detail::HnswScratch scratch;
+      std::unique_ptr<faiss::FlatCodesDistanceComputer> dc(store->get_FlatCodesDistanceComputer());
+#pragma omp for schedule(dynamic, 1)
+      for (std::ptrdiff_t qi = 0; qi < nq; ++qi) {
+        dc->set_query(q + qi * dim);
+        const auto best = detail::hnsw_search(h.hnsw, *dc, store->codes.data(), store->code_size,
+                                              static_cast<std::size_t>(store->ntotal), opt.hnsw_ef_search, kk,
+                                              keep, scratch);
+        for (std::size_t j = 0; j < kk; ++j) {
+          const bool have = j < best.size();
+          dist[static_cast<std::size_t>(qi) * kk + j] = have ? best[j].first : -INFINITY;
+          lab[static_cast<std::size_t>(qi) * kk + j] = have ? best[j].second : -1;
+        }
+      }
+    }
+  }
+
   std::vector<Hits> faiss_search(const float* q, std::ptrdiff_t nq, std::size_t k) const {
     // IVF-PQ scores are approximate: fetch more candidates and re-rank them exactly.
     const auto* hnsw = dynamic_cast<const faiss::IndexHNSW*>(index.get());
-    const bool rerank = active == SearchBackend::FaissIvfPq || (hnsw && dynamic_cast<const Sq8FlatIP*>(hnsw->storage));
+    const bool rerank = active == SearchBackend::FaissIvfPq || (hnsw && !dynamic_cast<const FastFlatIP*>(hnsw->storage));
     const std::size_t kk = std::min(live_entries(), rerank ? std::max<std::size_t>(4 * k, k + 32) : k);
     AliveSelector sel;
     sel.owner = &owners();
@@ -674,6 +703,7 @@ struct Gallery::Impl {
     faiss::SearchParameters flat_params;
     faiss::SearchParameters* params = nullptr;
     if (active == SearchBackend::FaissHnsw) {
+      // Same beam as the index's field (its queue holds max(efSearch, kk) candidates).
       hnsw_params.efSearch = std::max<int>(opt.hnsw_ef_search, static_cast<int>(kk));
       params = &hnsw_params;
     } else if (active == SearchBackend::FaissIvfPq) {
@@ -686,9 +716,13 @@ struct Gallery::Impl {
     std::vector<float> dist(static_cast<std::size_t>(nq) * kk);
     std::vector<faiss::Index::idx_t> lab(static_cast<std::size_t>(nq) * kk);
     omp_set_num_threads(detail::resolve_threads(opt.threads));
-    faiss_call("search", [&] {
-      index->search(nq, q, static_cast<faiss::Index::idx_t>(kk), dist.data(), lab.data(), params);
-    });
+    if (hnsw && !opt.hnsw_faiss_search) {
+      hnsw_search(*hnsw, q, nq, kk, dist.data(), lab.data());
+    } else {
+      faiss_call("search", [&] {
+        index->search(nq, q, static_cast<faiss::Index::idx_t>(kk), dist.data(), lab.data(), params);
+      });
+    }
     const auto& e = entries();
     std::vector<Hits> out(static_cast<std::size_t>(nq));
     for (std::ptrdiff_t qi = 0; qi < nq; ++qi) {
@@ -877,8 +911,18 @@ const GalleryOptions& Gallery::options() const { return impl_->opt; }
 
 void Gallery::set_search_effort(int hnsw_ef_search, int ivf_nprobe) {
   Impl::WriteLock lock(*impl_);
-  if (hnsw_ef_search > 0) impl_->opt.hnsw_ef_search = hnsw_ef_search;
+  if (hnsw_ef_search > 0) {
+    impl_->opt.hnsw_ef_search = hnsw_ef_search;
+    // FAISS 1.7.3 sizes the search's candidate queue from the index's own efSearch (a larger
+    // per-call SearchParametersHNSW::efSearch only changes the stopping rule), so set the field.
+    if (auto* h = dynamic_cast<faiss::IndexHNSW*>(impl_->index.get())) h->hnsw.efSearch = hnsw_ef_search;
+  }
   if (ivf_nprobe > 0) impl_->opt.ivf_nprobe = ivf_nprobe;
+}
+
+void Gallery::set_hnsw_faiss_search(bool on) {
+  Impl::WriteLock lock(*impl_);
+  impl_->opt.hnsw_faiss_search = on;
 }
 
 SearchBackend Gallery::active_backend() const {

@@ -390,3 +390,50 @@ TEST(Gallery, EnrollsPhotosThroughThePipeline) {
   EXPECT_THROW(other.enroll("x", {arcface::read_image(sample("actors/jeff/0.jpg"))}, pipe), arcface::InputError);
   EXPECT_THROW(g.enroll("blank", {cv::Mat(200, 200, CV_8UC3, cv::Scalar(128, 128, 128))}, pipe), arcface::InputError);
 }
+
+// The HNSW beam follows set_search_effort in both directions (FAISS 1.7.3 sizes its candidate
+// queue from the index's own efSearch and ignores a larger per-call value, so the gallery must set
+// the index's field): on uniform data, where a narrow beam misses, a wide one must find the exact
+// top-1, with this library's graph search and with FAISS's.
+TEST(Gallery, HnswSearchEffortChangesTheBeam) {
+  const int dim = 64, n = 20000, nq = 300;
+  std::mt19937 rng(11);
+  std::normal_distribution<float> nd(0.f, 1.f);
+  Embeddings entries(n, dim), probes(nq, dim);
+  for (int i = 0; i < entries.size(); ++i) entries.data()[i] = nd(rng);
+  for (int i = 0; i < probes.size(); ++i) probes.data()[i] = nd(rng);
+  entries.rowwise().normalize();
+  probes.rowwise().normalize();
+  std::vector<std::string> names;
+  for (int i = 0; i < n; ++i) names.push_back(name(i));
+  GalleryOptions o;
+  o.backend = SearchBackend::Exact;
+  Gallery exact("uniform", dim, o);
+  exact.enroll(names, entries);
+  o.backend = SearchBackend::FaissHnsw;
+  o.hnsw_ef_search = 32;
+  Gallery hnsw("uniform", dim, o);
+  hnsw.enroll(names, entries);
+  const auto ref = exact.search(probes, 1);
+  auto recall = [&] {
+    const auto got = hnsw.search(probes, 1);
+    int ok = 0;
+    for (int q = 0; q < nq; ++q) ok += got[q][0].identity == ref[q][0].identity;
+    return ok / static_cast<double>(nq);
+  };
+  const double narrow = recall();
+  hnsw.set_search_effort(1024, 0);
+  EXPECT_EQ(hnsw.options().hnsw_ef_search, 1024);
+  const double wide = recall();
+  hnsw.set_hnsw_faiss_search(true);  // FAISS's own search of the same graph
+  const double wide_faiss = recall();
+  hnsw.set_hnsw_faiss_search(false);
+  hnsw.set_search_effort(32, 0);
+  const double narrow_again = recall();
+  std::printf("uniform 20k x 64: recall@1 ef 32 %.3f, ef 1024 %.3f (FAISS search %.3f), ef 32 again %.3f\n", narrow,
+              wide, wide_faiss, narrow_again);
+  EXPECT_LT(narrow, 0.97);
+  EXPECT_GE(wide, 0.99);
+  EXPECT_GE(wide_faiss, 0.99);
+  EXPECT_EQ(narrow_again, narrow);
+}

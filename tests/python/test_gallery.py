@@ -130,3 +130,27 @@ def test_enroll_images_through_pipeline(samples, models):
     r = pipe.process(cv2.imread(os.path.join(samples, "actors", "kurt", "3.jpg")))
     best = pyarcface.largest_face(r.faces)
     assert g.identify(r.embeddings[best], threshold=pipe.embedder.info.threshold).identity == "kurt"
+
+
+def test_hnsw_search_effort_and_faiss_search():
+    rng = np.random.default_rng(5)
+    entries = rng.standard_normal((20000, 64)).astype(np.float32)
+    probes = rng.standard_normal((200, 64)).astype(np.float32)
+    names = [f"u{i}" for i in range(len(entries))]
+    exact = pyarcface.Gallery("uniform", 64, backend="exact")
+    exact.enroll_many(names, entries)
+    truth = [h[0].identity for h in exact.search(probes, k=1)]
+    g = pyarcface.Gallery("uniform", 64, backend="hnsw", hnsw_ef_search=8)
+
+    def recall():
+        return np.mean([h[0].identity == t for h, t in zip(g.search(probes, k=1), truth)])
+
+    g.enroll_many(names, entries)
+    narrow = recall()
+    g.set_search_effort(hnsw_ef_search=512)
+    assert g.options.hnsw_ef_search == 512
+    wide = recall()
+    g.set_hnsw_faiss_search(True)
+    assert g.options.hnsw_faiss_search
+    wide_faiss = recall()
+    assert narrow < 0.95 and wide >= 0.99 and wide_faiss >= 0.99, (narrow, wide, wide_faiss)
