@@ -19,14 +19,12 @@ void greedy(const faiss::HNSW& g, faiss::DistanceComputer& dc, int level, Id& cu
     moved = false;
     std::size_t b, e;
     g.neighbor_range(cur, level, &b, &e);
-    const Id start = cur;
     for (std::size_t j = b; j < e; ++j) {
       const Id v = g.neighbors[j];
       if (v < 0) break;
       const float s = dc(v);
       if (s > best) best = s, cur = v, moved = true;
     }
-    if (cur == start) moved = false;
   }
 }
 
