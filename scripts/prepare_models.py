@@ -192,11 +192,21 @@ def prepare_mobilefacenet(out, sources, download, cache, force):
     if not force and up_to_date(path, meta):
         print(f"up to date: {path}")
         return
-    ckpt = torch.load(src, map_location="cpu")
+    ckpt = load_checkpoint(src)
     net = nets.MobileFaceNet()
     net.load_state_dict(ckpt["net_state_dict"], strict=True)
     torch.manual_seed(0)
     save(net, meta, path, [torch.randn(3, 3, 112, 96)])
+
+
+def load_checkpoint(path):
+    """torch.load restricted to tensors and plain containers (weights_only): a checkpoint is a pickle,
+    and a full unpickler would run whatever code the file names. docs/security.md."""
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # pickle.UnpicklingError, RuntimeError, EOFError, ...
+        raise SystemExit(f"error: cannot load checkpoint {path!r} with the restricted unpickler (tensors and plain "
+                         f"containers only): {str(e).splitlines()[0] if str(e) else type(e).__name__}")
 
 
 def prepare_ir50(ckpt_path, name, out, force, threshold):
@@ -210,7 +220,7 @@ def prepare_ir50(ckpt_path, name, out, force, threshold):
     if not force and up_to_date(path, meta):
         print(f"up to date: {path}")
         return
-    sd = torch.load(ckpt_path, map_location="cpu")
+    sd = load_checkpoint(ckpt_path)
     if isinstance(sd, dict) and "state_dict" in sd:
         sd = sd["state_dict"]
     net = nets.IR50()

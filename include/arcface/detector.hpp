@@ -37,9 +37,8 @@ struct DetectorOptions {
   /// Model file or name; empty selects the backend's default model ("yunet" or
   /// "mtcnn-tflite") in models_dir().
   std::string model;
-  /// Minimum confidence of a returned face. Negative selects the backend default: 0.8 for YuNet
-  /// (on the sample photos 0.9 misses frontal faces that YuNet scores 0.86-0.89; raise it for
-  /// fewer false positives on large, busy photos), 0.8 for MTCNN (its third-stage threshold).
+  /// Minimum confidence of a returned face, in [0, 1]. Negative selects the backend default: 0.8
+  /// for YuNet, 0.8 for MTCNN (its third-stage threshold). NaN is refused.
   float score_threshold = -1.f;
   /// IoU threshold of non-maximum suppression. Negative selects the default: 0.3 for YuNet;
   /// for MTCNN, mtcnn_nms_thresholds applies.
@@ -48,10 +47,9 @@ struct DetectorOptions {
   /// dropped. For MTCNN it also sets the smallest pyramid scale, as in face.evoLVe (default 20).
   float min_face_size = 20.f;
   /// Images whose longer side exceeds this are downscaled for detection and the results mapped
-  /// back to the original coordinates. 0 disables scaling. Negative selects the backend default:
-  /// 640 for YuNet (it misses faces larger than about 300 px: on the sample photos it splits
-  /// close-ups into two boxes at 800 px and finds exactly one face per photo at 320-640 px), and
-  /// none for MTCNN (its pyramid covers every size; face.evoLVe does not scale).
+  /// back to the original coordinates. 0 disables scaling (time and memory then grow with the
+  /// image). Negative selects the backend default: 640 for YuNet (it misses faces larger than
+  /// about 300 px), 2048 for MTCNN (face.evoLVe does not scale; set 0 to reproduce it).
   int max_input_side = -1;
   /// Images whose longer side is below this are upscaled for detection and the results mapped
   /// back, which can find smaller faces. 0 (the default) disables upscaling: on LFW View 1 an

@@ -2,6 +2,7 @@
 /// @file gallery.hpp
 /// Identification: "who is this?" among enrolled people.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -93,8 +94,10 @@ class Gallery {
   /// @param embedder name of the embedder whose embeddings this gallery holds (ModelInfo::name)
   /// @param dimension embedding size
   /// @throws InputError for an empty name or a dimension < 1.
-  Gallery(std::string embedder, int dimension, GalleryOptions options = {});
-  /// An empty gallery for the embedder of @p pipeline.
+  /// @param flip the embedder's flip policy ("none", "sum", "concat"), recorded so that embeddings
+  /// made with another policy are refused (check_embedder); empty: not recorded.
+  Gallery(std::string embedder, int dimension, GalleryOptions options = {}, std::string flip = {});
+  /// An empty gallery for the embedder of @p pipeline (its name, dimension and flip policy).
   explicit Gallery(const Pipeline& pipeline, GalleryOptions options = {});
   ~Gallery();
   Gallery(Gallery&&) noexcept;
@@ -135,6 +138,11 @@ class Gallery {
   Embeddings samples(const std::string& identity) const;
   const std::string& embedder() const;
   int dimension() const;
+  /// The flip policy of the embedder ("none", "sum", "concat"), or empty when not recorded.
+  const std::string& flip_policy() const;
+  /// @throws InputError naming both settings unless embeddings of the embedder described by
+  /// @p info (name, dimension, flip policy) belong in this gallery.
+  void check_embedder(const ModelInfo& info) const;
   const GalleryOptions& options() const;
   /// Change the search-time effort of the approximate backends without rebuilding: HNSW beam
   /// width and IVF lists probed (values < 1 keep the current one). Thread-safe.
@@ -148,13 +156,25 @@ class Gallery {
   std::size_t memory_bytes() const;
 
   /// Write the gallery to @p path (format: docs/gallery.md): to a temporary file in the same
-  /// directory first, then renamed over @p path, so a crash never leaves a partial gallery.
+  /// directory first, fsynced, then renamed over @p path under the file's lock, so a crash never
+  /// leaves a partial gallery; temporary files of processes that died are removed.
   /// @throws IoError when the file cannot be written.
   void save(const std::string& path) const;
-  /// Read a gallery written by save. The search index is rebuilt with @p options.
+  /// Read a gallery written by save. The search index is rebuilt with @p options, except for the
+  /// match mode, which is the one the file was saved with.
   /// @throws IoError for a missing file, ModelError for a file that is not a gallery, of an
   /// unsupported version, truncated or corrupt (checksum), naming the file and the problem.
   static Gallery load(const std::string& path, GalleryOptions options = {});
+  /// Load-modify-save of the gallery file @p path under an exclusive advisory lock (flock on
+  /// `path + ".lock"`), so that any number of processes and threads may edit one file at once
+  /// without losing changes. Loads @p path (or calls @p create when it does not exist), calls
+  /// @p edit, and saves the result before the lock is released. If @p edit throws, the file is
+  /// unchanged. Do the slow work (embedding) before calling this: the lock is held throughout.
+  /// @return the gallery as saved.
+  /// @throws IoError when the file does not exist and @p create is empty, or cannot be written;
+  /// the errors of load; whatever @p edit throws.
+  static Gallery update(const std::string& path, const std::function<void(Gallery&)>& edit,
+                        const std::function<Gallery()>& create = {}, GalleryOptions options = {});
 
  private:
   struct Impl;

@@ -10,14 +10,28 @@
 ///  - anything else (float, signed, 2 channels, more than 4 channels) is refused with InputError;
 ///  - an empty image is refused with InputError.
 
+#include <cstddef>
 #include <string>
 
 #include <opencv2/core/mat.hpp>
 
 namespace arcface {
 
+/// Default of max_image_pixels(): 200 megapixels (a 16320x12240 photo; 600 MB decoded).
+inline constexpr std::size_t kDefaultMaxImagePixels = 200'000'000;
+
+/// The largest image, in pixels (width x height), that read_image decodes. Initialised from the
+/// environment variable ARCFACE_MAX_PIXELS when it holds a positive integer, else
+/// kDefaultMaxImagePixels. Process-wide; thread-safe.
+std::size_t max_image_pixels();
+/// Change max_image_pixels() for the whole process. @throws InputError for 0.
+void set_max_image_pixels(std::size_t pixels);
+
 /// Read an image file as BGR CV_8UC3.
-/// @throws IoError if the file does not exist, cannot be read or is not a decodable image.
+/// Where the file's header tells its size (PNG, JPEG, BMP, GIF, WebP, TIFF, PNM), an image above
+/// max_image_pixels() is refused before its pixels are decoded; other formats are checked after.
+/// @throws IoError if the file does not exist, is a directory, cannot be read or is not a
+///         decodable image; InputError if it has more pixels than max_image_pixels().
 cv::Mat read_image(const std::string& path);
 
 /// Convert @p image to BGR CV_8UC3 according to the policy above. Returns @p image itself (no

@@ -12,6 +12,14 @@ Embeddings are float32 arrays (N, D) with L2-normalised rows; similarity matrice
     >>> result = pipe.process(cv2.imread("photo.jpg"))
     >>> result.faces, result.embeddings.shape
 """
+import os as _os
+
+# LibTorch's thread pool (GNU OpenMP) reads OMP_WAIT_POLICY once, when it is loaded: make its idle
+# threads sleep instead of spinning, which on a busy machine otherwise slows every call several
+# times (docs/benchmarks.md, "Busy CPU"). A value you set yourself is kept (OMP_WAIT_POLICY=ACTIVE
+# opts out). Without effect if torch was imported before pyarcface in this process.
+_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 from ._pyarcface import (  # noqa: F401
     Aligner,
     AlignmentTemplate,
@@ -40,6 +48,8 @@ from ._pyarcface import (  # noqa: F401
     LfwReport,
     largest_face,
     models_dir,
+    max_image_pixels,
+    set_max_image_pixels,
     read_image,
     read_model_info,
     verification_accuracy,

@@ -2,6 +2,8 @@
 // ModelError (also OSError).
 #include <Python.h>
 
+#include <cstring>
+
 #include "arcface/error.hpp"
 #include "bindings.hpp"
 
@@ -14,6 +16,18 @@ PyObject* make(py::module_& m, const char* name, PyObject* bases, const char* do
   if (!t) throw py::error_already_set();
   m.add_object(name, py::handle(t));
   return t;
+}
+// Messages name files, whose names need not be UTF-8: undecodable bytes become \xNN escapes
+// instead of an empty exception.
+void set_error(PyObject* type, const char* message) {
+  PyObject* text = PyUnicode_DecodeUTF8(message, static_cast<Py_ssize_t>(std::strlen(message)), "backslashreplace");
+  if (!text) {
+    PyErr_Clear();
+    PyErr_SetString(type, "(undecodable error message)");
+    return;
+  }
+  PyErr_SetObject(type, text);
+  Py_DECREF(text);
 }
 }  // namespace
 
@@ -29,13 +43,13 @@ void bind_errors(py::module_& m) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const arcface::InputError& e) {
-      PyErr_SetString(input, e.what());
+      set_error(input, e.what());
     } catch (const arcface::IoError& e) {
-      PyErr_SetString(io, e.what());
+      set_error(io, e.what());
     } catch (const arcface::ModelError& e) {
-      PyErr_SetString(model, e.what());
+      set_error(model, e.what());
     } catch (const arcface::Error& e) {
-      PyErr_SetString(error, e.what());
+      set_error(error, e.what());
     }
   });
 }

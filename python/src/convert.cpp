@@ -16,6 +16,11 @@ cv::Mat image_from_numpy(const py::array& array, bool rgb, py::object& keep) {
   else throw arcface::InputError("image must be a uint8 or uint16 numpy array, got dtype " + py::str(static_cast<py::handle>(dt)).cast<std::string>());
   const auto nd = array.ndim();
   if (nd != 2 && nd != 3) throw arcface::InputError("image must have shape (H, W) or (H, W, C), got " + std::to_string(nd) + " dimensions");
+  constexpr py::ssize_t kMaxSide = 1 << 30;  // cv::Mat sizes are int
+  for (py::ssize_t i = 0; i < nd; ++i)
+    if (array.shape(i) > kMaxSide)
+      throw arcface::InputError("image dimension " + std::to_string(i) + " is " + std::to_string(array.shape(i)) +
+                                ", larger than an image can be (" + std::to_string(kMaxSide) + ")");
   const int h = static_cast<int>(array.shape(0)), w = static_cast<int>(array.shape(1));
   const int c = nd == 3 ? static_cast<int>(array.shape(2)) : 1;
   if (c != 1 && c != 3 && c != 4) throw arcface::InputError("image must have 1, 3 or 4 channels, got " + std::to_string(c));
@@ -55,6 +60,9 @@ arcface::Embeddings embeddings_from_numpy(const py::array& array, const char* wh
     throw arcface::InputError(std::string(what) + " must be a numeric array");
   auto a = py::array_t<float, py::array::c_style | py::array::forcecast>::ensure(array);
   if (!a) throw arcface::InputError(std::string(what) + ": cannot convert to float32");
+  if (a.ndim() > 2) throw arcface::InputError(std::string(what) + " must have shape (N, D) or (D,)");
+  for (py::ssize_t i = 0; i < a.ndim(); ++i)
+    if (a.shape(i) > (1LL << 40)) throw arcface::InputError(std::string(what) + " is too large");
   if (a.ndim() == 1) {
     arcface::Embeddings m(1, a.shape(0));
     std::memcpy(m.data(), a.data(), sizeof(float) * m.size());

@@ -23,6 +23,8 @@ struct Globals {
   bool quiet = false;
   float det_threshold = -1.f;
   std::string flip;  // empty: the model's policy
+  double max_megapixels = 0;  // 0: max_image_pixels() as it is
+  int max_input_side = -1;    // detection size; negative: the backend's default
 };
 
 inline arcface::DetectorOptions detector_options(const Globals& g) {
@@ -30,6 +32,7 @@ inline arcface::DetectorOptions detector_options(const Globals& g) {
   o.backend = arcface::detector_backend_from_string(g.detector);
   o.threads = g.threads;
   o.score_threshold = g.det_threshold;
+  o.max_input_side = g.max_input_side;
   return o;
 }
 

@@ -70,10 +70,12 @@ cv::Mat FaceCropper::crop(const FaceItem& item) {
 }
 
 void require_gallery_embedder(const Gallery& gallery, const std::string& gallery_path, const Pipeline& pipe) {
-  if (gallery.embedder() == pipe.embedder().info().name && gallery.dimension() == pipe.embedder().dimension()) return;
-  throw InputError("gallery '" + gallery_path + "' holds embeddings of '" + gallery.embedder() + "' (" +
-                   std::to_string(gallery.dimension()) + "-d) but the embedder in use is '" +
-                   pipe.embedder().info().name + "': use --embedder " + gallery.embedder() + " or a new gallery");
+  try {
+    gallery.check_embedder(pipe.embedder().info());
+  } catch (const InputError& e) {
+    throw InputError("gallery '" + gallery_path + "': " + e.what() + " (use --embedder " + gallery.embedder() +
+                     (gallery.flip_policy().empty() ? "" : " --flip " + gallery.flip_policy()) + ", or a new gallery)");
+  }
 }
 
 std::vector<InputImage> collect_images(const std::vector<std::string>& inputs) {
@@ -136,15 +138,22 @@ int cmd_enroll(const Globals& g, const std::string& gallery_path, const std::vec
   o.backend = search_backend_from_string(backend);
   o.match = match_mode_from_string(match);
   o.threads = g.threads;
-  const bool exists = fs::exists(gallery_path, ec);
-  Gallery gallery = exists ? Gallery::load(gallery_path, o) : Gallery(pipe, o);
-  require_gallery_embedder(gallery, gallery_path, pipe);
+  if (fs::exists(gallery_path, ec))  // refuse before the slow part; checked again under the lock
+    require_gallery_embedder(Gallery::load(gallery_path, o), gallery_path, pipe);
   const auto items = faces_of(g, pipe, images, /*largest=*/true, "enrolling");
   if (items.empty()) throw InputError("no face found in any of the " + std::to_string(images.size()) + " image(s)");
   std::vector<std::string> names;
   for (const auto& it : items) names.push_back(it.label);
-  gallery.enroll(names, stack(items, pipe.embedder().dimension()));
-  gallery.save(gallery_path);
+  const Embeddings rows = stack(items, pipe.embedder().dimension());
+  // Load-modify-save under the gallery file's lock: concurrent enrolments of other processes are
+  // kept (each one loads the file as the previous one left it).
+  const Gallery gallery = Gallery::update(
+      gallery_path,
+      [&](Gallery& gal) {
+        require_gallery_embedder(gal, gallery_path, pipe);
+        gal.enroll(names, rows);
+      },
+      [&] { return Gallery(pipe, o); }, o);
   const std::set<std::string> people(names.begin(), names.end());
   std::printf("enrolled %zu photo(s) of %zu identit%s into %s (now %zu identities, %zu samples)\n", items.size(),
               people.size(), people.size() == 1 ? "y" : "ies", gallery_path.c_str(), gallery.size(),

@@ -216,7 +216,9 @@ int cmd_calibrate(const Globals& g, EvalArgs a, double far) {
 int main(int argc, char** argv) {
   CLI::App app{"arcface: face detection, alignment, embedding and verification"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", arcface::kVersion);
+  const char* wait_policy = std::getenv("OMP_WAIT_POLICY");
+  app.set_version_flag("--version", std::string("arcface ") + arcface::kVersion + "\nOMP_WAIT_POLICY=" +
+                                        (wait_policy ? wait_policy : "(unset)"));
   Globals g;
   app.add_option("--models", g.models, "models directory (default: $ARCFACE_MODELS or the built-in one)");
   app.add_option("--embedder", g.embedder, "embedder model name or .pt path (default: " +
@@ -227,6 +229,13 @@ int main(int argc, char** argv) {
   app.add_option("--threads", g.threads, "intra-op threads (default: all cores)")->check(CLI::NonNegativeNumber);
   app.add_option("--flip", g.flip, "override the model's flip policy")->check(CLI::IsMember({"none", "sum", "concat"}));
   app.add_flag("-q,--quiet", g.quiet, "no warnings or progress on stderr");
+  app.add_option("--max-megapixels", g.max_megapixels,
+                 "refuse images larger than this (default: $ARCFACE_MAX_PIXELS or " +
+                     std::to_string(arcface::kDefaultMaxImagePixels / 1000000) + " megapixels)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--max-input-side", g.max_input_side,
+                 "detect on images scaled down to this longer side (default: 640 for yunet, 2048 for mtcnn; 0: never)")
+      ->check(CLI::NonNegativeNumber);
 
   std::string image, out_png, out_npy, image2;
   std::vector<std::string> images;
@@ -355,6 +364,7 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
   if (!g.models.empty()) setenv("ARCFACE_MODELS", g.models.c_str(), 1);
+  if (g.max_megapixels > 0) arcface::set_max_image_pixels(static_cast<std::size_t>(g.max_megapixels * 1e6));
   try {
     if (*detect) return cmd_detect(g, image, out_png, as_json);
     if (*embed) return cmd_embed(g, images, out_npy, largest);

@@ -33,6 +33,20 @@ inline int resolve_threads(int n) {
   return hw == 0 ? 1 : static_cast<int>(hw);
 }
 
+/// Sets OpenMP's thread count for the calling thread's next parallel regions (omp_set_num_threads)
+/// and restores the previous count when it goes out of scope, so that LibTorch calls made later on
+/// the same thread keep their own setting. Defined in core/threads.cpp.
+class OmpThreadsScope {
+ public:
+  explicit OmpThreadsScope(int threads);
+  ~OmpThreadsScope();
+  OmpThreadsScope(const OmpThreadsScope&) = delete;
+  OmpThreadsScope& operator=(const OmpThreadsScope&) = delete;
+
+ private:
+  int previous_;
+};
+
 /// The crop resize/centre-crop step of face.evoLVe's evaluation.
 cv::Mat resize_center_crop(const cv::Mat& crop, int resize, int out);
 
@@ -47,6 +61,3 @@ void preprocess_crop(const ModelInfo& info, const cv::Mat& crop, bool mirror, fl
 }  // namespace detail
 }  // namespace arcface
 
-namespace arcface::detail {
-
-}  // namespace arcface::detail

@@ -1,6 +1,7 @@
 #include "arcface/detector.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <mutex>
 
 #include <opencv2/imgproc.hpp>
@@ -155,8 +156,11 @@ Detector::Detector(DetectorOptions o) {
   if (o.score_threshold < 0.f) o.score_threshold = yunet ? 0.8f : o.mtcnn_thresholds[2];
   if (!yunet) o.mtcnn_thresholds[2] = o.score_threshold;
   if (o.nms_threshold < 0.f) o.nms_threshold = yunet ? 0.3f : o.mtcnn_nms_thresholds[2];
-  if (o.max_input_side < 0) o.max_input_side = yunet ? 640 : 0;
-  if (o.score_threshold > 1.f || o.nms_threshold > 1.f) throw InputError("detector thresholds must be in [0, 1]");
+  if (o.max_input_side < 0) o.max_input_side = yunet ? 640 : 2048;
+  for (const float t : {o.score_threshold, o.nms_threshold, o.mtcnn_thresholds[0], o.mtcnn_thresholds[1],
+                        o.mtcnn_nms_thresholds[0], o.mtcnn_nms_thresholds[1], o.mtcnn_nms_thresholds[2]})
+    if (!(t >= 0.f && t <= 1.f)) throw InputError("detector thresholds must be in [0, 1], got " + std::to_string(t));
+  if (!std::isfinite(o.min_face_size)) throw InputError("min_face_size must be a finite number");
   if (o.min_face_size < 0.f) throw InputError("min_face_size must not be negative");
   if (o.min_input_side < 0) throw InputError("min_input_side must not be negative");
   if (o.max_input_side > 0 && o.min_input_side > o.max_input_side)

@@ -7,6 +7,8 @@
 #include <opencv2/imgproc.hpp>
 
 #include "arcface/error.hpp"
+#include "core/files.hpp"
+#include "embedder/model_info.hpp"
 #include "arcface/image.hpp"
 #include "arcface/models.hpp"
 #include "core/detail.hpp"
@@ -14,84 +16,7 @@
 
 namespace arcface {
 
-std::string to_string(FlipPolicy p) {
-  switch (p) {
-    case FlipPolicy::None: return "none";
-    case FlipPolicy::Sum: return "sum";
-    case FlipPolicy::Concat: return "concat";
-  }
-  return "?";
-}
-
-FlipPolicy flip_policy_from_string(const std::string& s) {
-  if (s == "none") return FlipPolicy::None;
-  if (s == "sum") return FlipPolicy::Sum;
-  if (s == "concat") return FlipPolicy::Concat;
-  throw InputError("unknown flip policy '" + s + "' (expected none, sum or concat)");
-}
-
-namespace {
-
-ModelInfo parse_model_info(const std::string& path, const std::string& text) {
-  if (text.empty())
-    throw ModelError("model '" + path +
-                     "' has no arcface metadata (TorchScript extra file arcface.json); convert the checkpoint "
-                     "with scripts/prepare_models.py");
-  ModelInfo m;
-  m.path = path;
-  m.metadata_json = text;
-  try {
-    const auto j = nlohmann::json::parse(text);
-    if (j.value("kind", "") != "embedder")
-      throw ModelError("model '" + path + "' is not an embedder (metadata kind '" + j.value("kind", "") + "')");
-    m.name = j.at("name").get<std::string>();
-    m.architecture = j.value("architecture", "");
-    const auto& in = j.at("input");
-    m.input_width = in.at("width").get<int>();
-    m.input_height = in.at("height").get<int>();
-    const std::string color = in.value("color", "RGB");
-    if (color != "RGB" && color != "BGR") throw ModelError("model '" + path + "': unknown colour order " + color);
-    m.rgb = color == "RGB";
-    for (int c = 0; c < 3; ++c) {
-      m.mean[c] = in.at("mean").at(c).get<float>();
-      m.std[c] = in.at("std").at(c).get<float>();
-      if (m.std[c] == 0.f) throw ModelError("model '" + path + "': zero std in metadata");
-    }
-    const auto& al = j.at("alignment");
-    if (al.contains("points")) {
-      m.alignment.name = al.value("template", "custom");
-      m.alignment.size = {al.at("width").get<int>(), al.at("height").get<int>()};
-      for (int i = 0; i < 5; ++i)
-        m.alignment.points[i] = {al.at("points").at(i).at(0).get<float>(), al.at("points").at(i).at(1).get<float>()};
-    } else {
-      m.alignment = AlignmentTemplate::by_name(al.at("template").get<std::string>());
-    }
-    if (j.contains("resize_crop") && !j["resize_crop"].is_null()) {
-      m.resize = j["resize_crop"].at("resize").get<int>();
-      m.crop = j["resize_crop"].at("crop").get<int>();
-    }
-    m.flip = flip_policy_from_string(j.value("flip", "none"));
-    m.network_output = j.at("network_output").get<int>();
-    m.embedding_size = j.at("embedding_size").get<int>();
-    m.threshold = j.value("threshold", 0.3f);
-    if (j.contains("source")) m.source_sha256 = j["source"].value("sha256", "");
-  } catch (const nlohmann::json::exception& e) {
-    throw ModelError("model '" + path + "' has invalid arcface metadata: " + e.what());
-  } catch (const InputError& e) {
-    throw ModelError("model '" + path + "' has invalid arcface metadata: " + e.what());
-  }
-  const int net_w = m.crop.value_or(m.alignment.size.width), net_h = m.crop.value_or(m.alignment.size.height);
-  if (m.input_width <= 0 || m.input_height <= 0 || net_w != m.input_width || net_h != m.input_height)
-    throw ModelError("model '" + path + "': input size " + std::to_string(m.input_width) + "x" +
-                     std::to_string(m.input_height) + " does not match its alignment/crop settings");
-  const int expected = m.flip == FlipPolicy::Concat ? 2 * m.network_output : m.network_output;
-  if (m.network_output <= 0 || m.embedding_size != expected)
-    throw ModelError("model '" + path + "': embedding_size " + std::to_string(m.embedding_size) +
-                     " is inconsistent with network_output and flip policy");
-  return m;
-}
-
-}  // namespace
+using detail::parse_model_info;
 
 ModelInfo read_model_info(const std::string& path) {
   // torch::jit::load is the only reader of the archive format we can rely on; it also checks that
@@ -105,13 +30,16 @@ void write_model_metadata(const std::string& path, const std::string& metadata_j
   parse_model_info(path, metadata_json);  // validate first
   std::string old;
   torch::jit::Module module = detail::load_torchscript(path, old, false);
-  const std::string tmp = path + ".tmp";
-  try {
-    module.save(tmp, {{"arcface.json", metadata_json}});
-  } catch (const std::exception& e) {
-    throw IoError("cannot write model '" + tmp + "': " + e.what());
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw IoError("cannot replace model '" + path + "'");
+  detail::atomic_write(
+      path,
+      [&](const std::string& tmp) {
+        try {
+          module.save(tmp, {{"arcface.json", metadata_json}});
+        } catch (const std::exception& e) {
+          throw IoError("cannot write model '" + path + "': " + e.what());
+        }
+      },
+      "model");
 }
 
 void detail::preprocess_crop(const ModelInfo& info, const cv::Mat& crop, bool mirror, float* dst) {

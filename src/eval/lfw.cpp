@@ -14,93 +14,13 @@
 #include "arcface/eval.hpp"
 #include "arcface/image.hpp"
 #include "arcface/similarity.hpp"
+#include "arcface/version.hpp"
 #include "core/progress.hpp"
+#include "eval/photo_cache.hpp"
 
 namespace fs = std::filesystem;
 
 namespace arcface {
-
-namespace {
-
-std::vector<std::string> split_ws(const std::string& line) {
-  std::istringstream in(line);
-  std::vector<std::string> out;
-  for (std::string t; in >> t;) out.push_back(t);
-  return out;
-}
-
-int to_int(const std::string& s, const std::string& where) {
-  try {
-    size_t pos = 0;
-    const int v = std::stoi(s, &pos);
-    if (pos != s.size() || v < 0) throw std::invalid_argument(s);
-    return v;
-  } catch (const std::exception&) {
-    throw IoError(where + ": '" + s + "' is not a non-negative integer");
-  }
-}
-
-}  // namespace
-
-LfwPairs read_lfw_pairs(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw IoError("cannot open LFW pair file '" + path + "'");
-  LfwPairs out;
-  out.path = path;
-  std::string line;
-  int lineno = 0;
-  std::string first;
-  while (std::getline(in, line)) {
-    ++lineno;
-    if (!split_ws(line).empty()) break;
-  }
-  const auto head = split_ws(line);
-  const std::string where0 = path + ":" + std::to_string(lineno);
-  int per_fold = 0;
-  if (head.size() == 1) {
-    per_fold = to_int(head[0], where0 + " (header)");
-  } else if (head.size() == 2) {
-    out.folds = to_int(head[0], where0 + " (header)");
-    per_fold = to_int(head[1], where0 + " (header)");
-  } else {
-    throw IoError(where0 + ": bad header '" + line + "' (expected 'N' or 'FOLDS N')");
-  }
-  if (out.folds <= 0 || per_fold <= 0) throw IoError(where0 + ": header declares no pairs");
-  for (int fold = 0; fold < out.folds; ++fold) {
-    for (int k = 0; k < 2 * per_fold; ++k) {
-      if (!std::getline(in, line))
-        throw IoError(path + ": ends after line " + std::to_string(lineno) + ", but the header announces " +
-                      std::to_string(out.folds) + " x " + std::to_string(2 * per_fold) + " pairs");
-      ++lineno;
-      const std::string where = path + ":" + std::to_string(lineno);
-      const auto t = split_ws(line);
-      LfwPair p;
-      p.fold = fold;
-      p.line = lineno;
-      p.same = k < per_fold;
-      if (p.same) {
-        if (t.size() != 3) throw IoError(where + ": expected 'NAME N1 N2' for a same-person pair, got '" + line + "'");
-        p.name1 = p.name2 = t[0];
-        p.number1 = to_int(t[1], where);
-        p.number2 = to_int(t[2], where);
-      } else {
-        if (t.size() != 4)
-          throw IoError(where + ": expected 'NAME1 N1 NAME2 N2' for a different-person pair, got '" + line + "'");
-        p.name1 = t[0];
-        p.number1 = to_int(t[1], where);
-        p.name2 = t[2];
-        p.number2 = to_int(t[3], where);
-      }
-      out.pairs.push_back(std::move(p));
-    }
-  }
-  while (std::getline(in, line)) {
-    ++lineno;
-    if (!split_ws(line).empty())
-      throw IoError(path + ":" + std::to_string(lineno) + ": unexpected line after the announced pairs");
-  }
-  return out;
-}
 
 std::string lfw_image_path(const std::string& dir, const std::string& name, int number) {
   char buf[16];
@@ -178,9 +98,13 @@ std::string cache_key(const Pipeline& p) {
   const auto& d = p.detector().options();
   const auto& e = p.embedder().info();
   std::ostringstream k;
-  k << "arcface-photo-cache/2 " << e.source_sha256 << ' ' << e.name << ' ' << to_string(e.flip) << ' '
-    << to_string(d.backend) << ' ' << d.score_threshold << ' ' << d.nms_threshold << ' ' << d.min_face_size << ' '
-    << d.max_input_side << ' ' << d.min_input_side;
+  // Everything that changes an embedding: the library (alignment, preprocessing), the model and
+  // every detector setting.
+  k << "arcface " << kVersion << " photo-cache/3 " << e.source_sha256 << ' ' << e.name << ' ' << to_string(e.flip)
+    << ' ' << to_string(d.backend) << ' ' << d.model << ' ' << d.score_threshold << ' ' << d.nms_threshold << ' '
+    << d.min_face_size << ' ' << d.max_input_side << ' ' << d.min_input_side << ' ' << d.mtcnn_thresholds[0] << ' '
+    << d.mtcnn_thresholds[1] << ' ' << d.mtcnn_thresholds[2] << ' ' << d.mtcnn_nms_thresholds[0] << ' '
+    << d.mtcnn_nms_thresholds[1] << ' ' << d.mtcnn_nms_thresholds[2] << ' ' << d.mtcnn_scale_factor;
   return k.str();
 }
 
@@ -193,56 +117,13 @@ std::string cache_path(const std::string& p) {
   return ec ? p : c.string();
 }
 
-struct CacheEntry {
-  bool detected;
-  std::array<float, 10> rel;
-  std::vector<float> v;
-};
-
-std::unordered_map<std::string, CacheEntry> load_cache(const std::string& file, const std::string& key, int dim) {
-  std::unordered_map<std::string, CacheEntry> out;
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return out;
-  std::string header;
-  if (!std::getline(in, header) || header != key) return out;  // another model or detector: ignore
-  std::string path;
-  while (std::getline(in, path)) {
-    char det = 0;
-    CacheEntry e;
-    e.v.resize(dim);
-    if (!in.get(det) || !in.read(reinterpret_cast<char*>(e.rel.data()), sizeof e.rel) ||
-        !in.read(reinterpret_cast<char*>(e.v.data()), dim * sizeof(float)))
-      break;  // truncated tail: keep what is complete
-    e.detected = det == 1;
-    out[path] = std::move(e);
-  }
-  return out;
-}
-
-void save_cache(const std::string& file, const std::string& key, const std::unordered_map<std::string, CacheEntry>& cache) {
-  const std::string tmp = file + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw IoError("cannot write embedding cache '" + file + "'");
-    out << key << '\n';
-    for (const auto& [path, e] : cache) {
-      out << path << '\n';
-      out.put(e.detected ? 1 : 0);
-      out.write(reinterpret_cast<const char*>(e.rel.data()), sizeof e.rel);
-      out.write(reinterpret_cast<const char*>(e.v.data()), e.v.size() * sizeof(float));
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, file, ec);
-}
-
 }  // namespace
 
 PhotoEmbeddings embed_photos(const Pipeline& pipeline, const std::vector<std::string>& paths,
                              const EmbedPhotosOptions& options) {
   const int dim = pipeline.embedder().dimension();
   const std::string key = cache_key(pipeline);
-  auto cache = options.cache_file.empty() ? decltype(load_cache("", "", 0)){} : load_cache(options.cache_file, key, dim);
+  auto cache = options.cache_file.empty() ? detail::PhotoCache{} : detail::read_photo_cache(options.cache_file, key, dim);
 
   PhotoEmbeddings out;
   out.paths = paths;
@@ -312,12 +193,12 @@ PhotoEmbeddings embed_photos(const Pipeline& pipeline, const std::vector<std::st
   if (!options.cache_file.empty() && computed > 0) {
     // Keep the entries of other photos already in the cache (another pair file, another run).
     for (size_t i = 0; i < paths.size(); ++i) {
-      CacheEntry& e = cache[cache_path(paths[i])];
+      detail::CachedPhoto& e = cache[cache_path(paths[i])];
       e.detected = out.detected[i];
       e.rel = rel_landmarks[i];
       e.v.assign(out.embeddings.row(i).data(), out.embeddings.row(i).data() + dim);
     }
-    save_cache(options.cache_file, key, cache);
+    detail::write_photo_cache(options.cache_file, key, dim, cache);
   }
   return out;
 }

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <functional>
 #include <mutex>
 #include <shared_mutex>
 #include <thread>
@@ -22,6 +24,7 @@
 
 #include "arcface/error.hpp"
 #include "core/detail.hpp"
+#include "core/files.hpp"
 #include "arcface/pipeline.hpp"
 #include "gallery/exact_kernel.hpp"
 #include "gallery/gallery_file.hpp"
@@ -319,6 +322,7 @@ struct Gallery::Impl {
   std::vector<Identity> ids;
   std::unordered_map<std::string, std::int32_t> by_name;
   std::size_t live_ids = 0;
+  std::string flip;  // flip policy of the embedder; empty: not recorded
 
   // Samples: every enrolled embedding. Entries searched: the samples (AllSamples) or one
   // template per identity (Template). Dead rows have owner -1 until the next compaction.
@@ -358,7 +362,7 @@ struct Gallery::Impl {
     for (Eigen::Index r = 0; r < e.rows(); ++r) {
       if (!e.row(r).allFinite())
         throw InputError("gallery: embedding " + std::to_string(r) + " for '" + identity + "' is not finite");
-      if (e.row(r).norm() <= 1e-12f)
+      if (e.row(r).cast<double>().norm() <= 1e-30)
         throw InputError("gallery: embedding " + std::to_string(r) + " for '" + identity + "' is zero");
     }
   }
@@ -393,7 +397,9 @@ struct Gallery::Impl {
       } else {
         slot = it->second;
       }
-      const Eigen::RowVectorXf v = rows.row(r).normalized();
+      // In double: float's squared norm overflows for entries above ~1e19 (and underflows below ~1e-19).
+      const Eigen::RowVectorXd d = rows.row(r).cast<double>();
+      const Eigen::RowVectorXf v = (d / d.norm()).cast<float>();
       ids[static_cast<std::size_t>(slot)].samples.push_back(static_cast<std::int64_t>(sample_owner.size()));
       samples.insert(samples.end(), v.data(), v.data() + dim);
       sample_owner.push_back(slot);
@@ -511,7 +517,7 @@ struct Gallery::Impl {
         idx->pq.cp.max_points_per_centroid = 40;  // 10k points, 10 iterations: enough for 256 codes of 8-d
         idx->pq.cp.niter = 10;
         idx->nprobe = static_cast<std::size_t>(std::max(1, opt.ivf_nprobe));
-        omp_set_num_threads(threads);
+        detail::OmpThreadsScope omp_threads(threads);
         faiss_call("train the IVF-PQ index", [&] { 
           idx->train(std::min<faiss::Index::idx_t>(static_cast<faiss::Index::idx_t>(train.size() / dim), 16384),
                      train.data());
@@ -546,7 +552,7 @@ struct Gallery::Impl {
     if (q8.rows) q8 = detail::Int8Rows{};
     const std::size_t n = num_entries();
     if (n > indexed) {
-      omp_set_num_threads(detail::resolve_threads(opt.threads));
+      detail::OmpThreadsScope omp_threads(detail::resolve_threads(opt.threads));
       const float* p = entries().data() + indexed * dim;
       const auto count = static_cast<faiss::Index::idx_t>(n - indexed);
       if (auto* ivf = dynamic_cast<faiss::IndexIVF*>(index.get())) {
@@ -715,7 +721,7 @@ struct Gallery::Impl {
     if (dead_entries() > 0) params->sel = &sel;
     std::vector<float> dist(static_cast<std::size_t>(nq) * kk);
     std::vector<faiss::Index::idx_t> lab(static_cast<std::size_t>(nq) * kk);
-    omp_set_num_threads(detail::resolve_threads(opt.threads));
+    detail::OmpThreadsScope omp_threads(detail::resolve_threads(opt.threads));
     if (hnsw && !opt.hnsw_faiss_search) {
       hnsw_search(*hnsw, q, nq, kk, dist.data(), lab.data());
     } else {
@@ -772,18 +778,22 @@ struct Gallery::Impl {
 };
 
 // ------------------------------------------------------------------------------------------------
-Gallery::Gallery(std::string embedder, int dimension, GalleryOptions options) : impl_(std::make_unique<Impl>()) {
+Gallery::Gallery(std::string embedder, int dimension, GalleryOptions options, std::string flip)
+    : impl_(std::make_unique<Impl>()) {
+  if (!flip.empty()) flip_policy_from_string(flip);  // validates
   if (embedder.empty()) throw InputError("gallery: the embedder name is empty");
   if (dimension < 1) throw InputError("gallery: dimension must be >= 1, got " + std::to_string(dimension));
   if (options.hnsw_m < 2) throw InputError("gallery: hnsw_m must be >= 2");
   impl_->embedder = std::move(embedder);
   impl_->dim = dimension;
   impl_->opt = options;
+  impl_->flip = std::move(flip);
   impl_->sync_index();
 }
 
 Gallery::Gallery(const Pipeline& pipeline, GalleryOptions options)
-    : Gallery(pipeline.embedder().info().name, pipeline.embedder().dimension(), options) {}
+    : Gallery(pipeline.embedder().info().name, pipeline.embedder().dimension(), options,
+              to_string(pipeline.embedder().info().flip)) {}
 
 Gallery::~Gallery() = default;
 Gallery::Gallery(Gallery&&) noexcept = default;
@@ -808,11 +818,7 @@ void Gallery::enroll(const std::vector<std::string>& identities, const Embedding
 }
 
 std::size_t Gallery::enroll(const std::string& identity, const std::vector<cv::Mat>& images, const Pipeline& pipeline) {
-  if (pipeline.embedder().info().name != impl_->embedder || pipeline.embedder().dimension() != impl_->dim)
-    throw InputError("gallery holds embeddings of '" + impl_->embedder + "' (" + std::to_string(impl_->dim) +
-                     "-d); the pipeline's embedder is '" + pipeline.embedder().info().name + "' (" +
-                     std::to_string(pipeline.embedder().dimension()) + "-d): embeddings of different models "
-                     "cannot be compared");
+  check_embedder(pipeline.embedder().info());
   Embeddings rows(0, impl_->dim);
   std::vector<Eigen::RowVectorXf> found;
   for (const auto& img : images) {
@@ -906,6 +912,17 @@ Embeddings Gallery::samples(const std::string& identity) const {
 }
 
 const std::string& Gallery::embedder() const { return impl_->embedder; }
+const std::string& Gallery::flip_policy() const { return impl_->flip; }
+
+void Gallery::check_embedder(const ModelInfo& info) const {
+  const std::string flip = to_string(info.flip);
+  if (info.name == impl_->embedder && info.embedding_size == impl_->dim && (impl_->flip.empty() || flip == impl_->flip))
+    return;
+  throw InputError("gallery holds embeddings of '" + impl_->embedder + "' (" + std::to_string(impl_->dim) + "-d" +
+                   (impl_->flip.empty() ? "" : ", flip " + impl_->flip) + ") but the embedder in use is '" + info.name +
+                   "' (" + std::to_string(info.embedding_size) + "-d, flip " + flip +
+                   "): embeddings made with other settings cannot be compared");
+}
 int Gallery::dimension() const { return impl_->dim; }
 const GalleryOptions& Gallery::options() const { return impl_->opt; }
 
@@ -958,6 +975,7 @@ void Gallery::save(const std::string& path) const {
   c.embedder = impl_->embedder;
   c.dimension = impl_->dim;
   c.match = to_string(impl_->opt.match);
+  c.flip = impl_->flip;
   for (const auto& id : impl_->ids) {
     if (id.name.empty()) continue;
     c.identities.push_back({id.name, &id.samples});
@@ -968,9 +986,25 @@ void Gallery::save(const std::string& path) const {
 
 Gallery Gallery::load(const std::string& path, GalleryOptions options) {
   auto data = detail::read_gallery_file(path);
-  Gallery g(data.embedder, data.dimension, options);
+  options.match = match_mode_from_string(data.match);  // the file remembers how it was enrolled
+  Gallery g(data.embedder, data.dimension, options, data.flip);
   Impl::WriteLock lock(*g.impl_);
   g.impl_->add(data.names, data.rows);
+  return g;
+}
+
+Gallery Gallery::update(const std::string& path, const std::function<void(Gallery&)>& edit,
+                        const std::function<Gallery()>& create, GalleryOptions options) {
+  if (!edit) throw InputError("Gallery::update: no edit function given");
+  detail::FileLock lock(path, "gallery file");
+  std::error_code ec;
+  Gallery g = [&] {
+    if (std::filesystem::exists(path, ec)) return load(path, options);
+    if (!create) throw IoError("gallery file '" + path + "' does not exist (and no way to create it was given)");
+    return create();
+  }();
+  edit(g);
+  g.save(path);  // the lock is held by this thread: save does not take it again
   return g;
 }
 

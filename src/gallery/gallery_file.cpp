@@ -9,9 +9,6 @@
 //             zero-padded)
 #include "gallery/gallery_file.hpp"
 
-#include <unistd.h>
-
-#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -22,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "arcface/error.hpp"
+#include "core/files.hpp"
 
 namespace arcface::detail {
 
@@ -29,40 +27,7 @@ namespace {
 
 constexpr char kMagic[8] = {'A', 'R', 'C', 'F', 'G', 'A', 'L', 'Y'};
 constexpr std::uint32_t kVersion = 1;
-
-// FNV-1a over 64-bit words, streaming.
-class Checksum {
- public:
-  void update(const void* data, std::size_t n) {
-    const auto* p = static_cast<const unsigned char*>(data);
-    while (n > 0) {
-      const std::size_t take = std::min(n, 8 - fill_);
-      std::memcpy(buf_ + fill_, p, take);
-      fill_ += take;
-      p += take;
-      n -= take;
-      if (fill_ == 8) flush();
-    }
-  }
-  std::uint64_t finish() {
-    if (fill_ > 0) {
-      std::memset(buf_ + fill_, 0, 8 - fill_);
-      flush();
-    }
-    return h_;
-  }
-
- private:
-  void flush() {
-    std::uint64_t w;
-    std::memcpy(&w, buf_, 8);
-    h_ = (h_ ^ w) * 0x100000001b3ULL;
-    fill_ = 0;
-  }
-  std::uint64_t h_ = 0xcbf29ce484222325ULL;
-  unsigned char buf_[8];
-  std::size_t fill_ = 0;
-};
+constexpr std::uint64_t kMaxGalleryDimension = 65536;
 
 class Writer {
  public:
@@ -86,60 +51,47 @@ class Writer {
 }  // namespace
 
 void write_gallery_file(const std::string& path, const GalleryFileContents& c) {
-  namespace fs = std::filesystem;
-  static std::atomic<unsigned> counter{0};
-  const fs::path target(path);
-  const fs::path tmp = target.parent_path() / (target.filename().string() + ".tmp-" + std::to_string(::getpid()) +
-                                               "-" + std::to_string(counter++));
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) throw IoError("cannot write gallery file '" + path + "': " + std::strerror(errno));
-  try {
-    std::size_t total = 0;
-    for (const auto& id : c.identities) total += id.rows->size();
-    const std::string header = nlohmann::json{{"embedder", c.embedder},
-                                              {"dimension", c.dimension},
-                                              {"identities", c.identities.size()},
-                                              {"samples", total},
-                                              {"match", c.match}}
-                                   .dump();
-    Writer w(f, path);
-    w.put(kMagic, 8);
-    w.u32(kVersion);
-    w.u32(static_cast<std::uint32_t>(header.size()));
-    w.put(header.data(), header.size());
-    const std::size_t d = static_cast<std::size_t>(c.dimension);
-    for (const auto& id : c.identities) {
-      w.u32(static_cast<std::uint32_t>(id.name.size()));
-      w.put(id.name.data(), id.name.size());
-      w.u32(static_cast<std::uint32_t>(id.rows->size()));
-      for (auto r : *id.rows) w.put(c.samples->data() + static_cast<std::size_t>(r) * d, d * sizeof(float));
-    }
-    w.finish();
-    if (std::fflush(f) != 0 || ::fsync(::fileno(f)) != 0)
-      throw IoError("cannot write gallery file '" + path + "': " + std::strerror(errno));
-  } catch (...) {
-    std::fclose(f);
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    throw;
-  }
-  if (std::fclose(f) != 0) {
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    throw IoError("cannot write gallery file '" + path + "': " + std::strerror(errno));
-  }
-  std::error_code ec;
-  fs::rename(tmp, target, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw IoError("cannot write gallery file '" + path + "': rename failed: " + ec.message());
-  }
+  FileLock lock(path, "gallery file");
+  atomic_write(
+      path,
+      [&](const std::string& tmp) {
+        std::FILE* f = std::fopen(tmp.c_str(), "wb");
+        if (!f) throw IoError("cannot write gallery file '" + path + "': " + std::strerror(errno));
+        try {
+          std::size_t total = 0;
+          for (const auto& id : c.identities) total += id.rows->size();
+          nlohmann::json h{{"embedder", c.embedder},
+                           {"dimension", c.dimension},
+                           {"identities", c.identities.size()},
+                           {"samples", total},
+                           {"match", c.match}};
+          if (!c.flip.empty()) h["flip"] = c.flip;
+          const std::string header = h.dump();
+          Writer w(f, path);
+          w.put(kMagic, 8);
+          w.u32(kVersion);
+          w.u32(static_cast<std::uint32_t>(header.size()));
+          w.put(header.data(), header.size());
+          const std::size_t d = static_cast<std::size_t>(c.dimension);
+          for (const auto& id : c.identities) {
+            w.u32(static_cast<std::uint32_t>(id.name.size()));
+            w.put(id.name.data(), id.name.size());
+            w.u32(static_cast<std::uint32_t>(id.rows->size()));
+            for (auto r : *id.rows) w.put(c.samples->data() + static_cast<std::size_t>(r) * d, d * sizeof(float));
+          }
+          w.finish();
+        } catch (...) {
+          std::fclose(f);
+          throw;
+        }
+        if (std::fclose(f) != 0)
+          throw IoError("cannot write gallery file '" + path + "': " + std::strerror(errno) + " (disk full?)");
+      },
+      "gallery file");
 }
 
 GalleryFileData read_gallery_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError("cannot open gallery file '" + path + "'");
-  std::vector<char> buf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::vector<unsigned char> buf = read_file_bytes(path, "gallery file");
   auto bad = [&](const std::string& why) { return ModelError("gallery file '" + path + "' " + why); };
   if (buf.size() < 20) throw bad("is truncated (" + std::to_string(buf.size()) + " bytes)");
   if (std::memcmp(buf.data(), kMagic, 8) != 0)
@@ -181,16 +133,34 @@ GalleryFileData read_gallery_file(const std::string& path) {
   pos += hlen;
   GalleryFileData out;
   std::size_t n_ids = 0, n_samples = 0;
+  auto count_field = [&](const char* key, std::uint64_t max) {
+    const auto& v = header.at(key);
+    if (!v.is_number_unsigned() || v.get<std::uint64_t>() > max)
+      throw bad(std::string("has an invalid header: '") + key + "' must be an integer in [0, " + std::to_string(max) +
+                "], got " + v.dump());
+    return v.get<std::uint64_t>();
+  };
   try {
+    if (!header.is_object()) throw bad("has an invalid header (not a JSON object)");
+    if (!header.at("embedder").is_string()) throw bad("has an invalid header: 'embedder' must be a string");
     out.embedder = header.at("embedder").get<std::string>();
-    out.dimension = header.at("dimension").get<int>();
-    out.match = header.value("match", "template");
-    n_ids = header.at("identities").get<std::size_t>();
-    n_samples = header.at("samples").get<std::size_t>();
+    out.dimension = static_cast<int>(count_field("dimension", kMaxGalleryDimension));
+    const auto match = header.value("match", nlohmann::json("template"));
+    if (!match.is_string() || (match != "template" && match != "all"))
+      throw bad("has an invalid header: 'match' must be \"template\" or \"all\", got " + match.dump());
+    out.match = match.get<std::string>();
+    if (header.contains("flip")) {
+      const auto& flip = header.at("flip");
+      if (!flip.is_string() || (flip != "none" && flip != "sum" && flip != "concat"))
+        throw bad("has an invalid header: 'flip' must be \"none\", \"sum\" or \"concat\", got " + flip.dump());
+      out.flip = flip.get<std::string>();
+    }
+    n_ids = count_field("identities", buf.size());
+    n_samples = count_field("samples", buf.size());
   } catch (const nlohmann::json::exception& e) {
     throw bad(std::string("has an incomplete header: ") + e.what());
   }
-  if (out.embedder.empty() || out.dimension < 1) throw bad("has an invalid header (embedder or dimension)");
+  if (out.embedder.empty() || out.dimension < 1) throw bad("has an invalid header (empty embedder name or dimension 0)");
   const std::size_t d = static_cast<std::size_t>(out.dimension);
   if (n_samples > (buf.size() / 4) / d) throw bad("claims more samples than the file holds");
   out.rows.resize(static_cast<Eigen::Index>(n_samples), out.dimension);
@@ -200,7 +170,7 @@ GalleryFileData read_gallery_file(const std::string& path) {
   for (std::size_t i = 0; i < n_ids; ++i) {
     const std::uint32_t len = u32("an identity name");
     need(len, "an identity name");
-    std::string name(buf.data() + pos, len);
+    std::string name(reinterpret_cast<const char*>(buf.data()) + pos, len);
     pos += len;
     if (name.empty()) throw bad("has an empty identity name (identity " + std::to_string(i) + ")");
     if (!seen.insert(name).second) throw bad("has identity '" + name + "' twice");
@@ -215,6 +185,12 @@ GalleryFileData read_gallery_file(const std::string& path) {
   if (row != n_samples) throw bad("holds fewer samples than its header says");
   if (pos != buf.size() - 8) throw bad("has trailing bytes after the last identity");
   if (!out.rows.allFinite()) throw bad("holds non-finite embeddings");
+  for (Eigen::Index r = 0; r < out.rows.rows(); ++r) {
+    const double norm = out.rows.row(r).cast<double>().norm();
+    if (std::abs(norm - 1.0) > 1e-3)
+      throw bad("holds an embedding that is not unit length (sample of '" + out.names[static_cast<std::size_t>(r)] +
+                "', norm " + std::to_string(norm) + ")");
+  }
   return out;
 }
 

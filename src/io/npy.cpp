@@ -1,12 +1,14 @@
 #include "arcface/npy.hpp"
 
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <regex>
+#include <limits>
 
 #include "arcface/error.hpp"
+#include "core/files.hpp"
+#include "io/npy_header.hpp"
 
 namespace arcface {
 
@@ -16,67 +18,79 @@ void write_npy(const std::string& path, const Embeddings& m) {
   const size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
   header.push_back('\n');
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw IoError("cannot write '" + path + "'");
-    const unsigned char magic[8] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
-    out.write(reinterpret_cast<const char*>(magic), 8);
-    const uint16_t len = static_cast<uint16_t>(header.size());
-    const unsigned char le[2] = {static_cast<unsigned char>(len & 0xff), static_cast<unsigned char>(len >> 8)};
-    out.write(reinterpret_cast<const char*>(le), 2);
-    out.write(header.data(), static_cast<std::streamsize>(header.size()));
-    out.write(reinterpret_cast<const char*>(m.data()), static_cast<std::streamsize>(sizeof(float) * m.size()));
-    if (!out) throw IoError("cannot write '" + path + "' (disk full?)");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw IoError("cannot write '" + path + "': " + ec.message());
+  std::string bytes = "\x93NUMPY";
+  bytes.push_back('\x01');
+  bytes.push_back('\x00');
+  const auto len = static_cast<std::uint16_t>(header.size());
+  bytes.push_back(static_cast<char>(len & 0xff));
+  bytes.push_back(static_cast<char>(len >> 8));
+  bytes += header;
+  bytes.append(reinterpret_cast<const char*>(m.data()), sizeof(float) * static_cast<std::size_t>(m.size()));
+  detail::atomic_write(path, bytes.data(), bytes.size(), ".npy file");
 }
 
 NpyArray read_npy(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError("cannot open '" + path + "'");
-  char magic[8];
-  if (!in.read(magic, 8) || std::memcmp(magic, "\x93NUMPY", 6) != 0) throw IoError("'" + path + "' is not a .npy file");
-  uint32_t hlen = 0;
+  const std::string where = "'" + path + "'";
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) throw IoError("cannot open .npy file " + where + " (missing or unreadable)");
+  if (S_ISDIR(st.st_mode)) throw IoError("cannot read .npy file " + where + ": it is a directory");
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw IoError("cannot open .npy file " + where + ": " + std::strerror(errno));
+  struct Closer {
+    std::FILE* f;
+    ~Closer() { std::fclose(f); }
+  } closer{f};
+  auto read = [&](void* dst, std::size_t n, const char* what) {
+    if (std::fread(dst, 1, n, f) != n) throw IoError(where + ": truncated " + what);
+  };
+  unsigned char magic[8];
+  if (std::fread(magic, 1, 8, f) != 8 || std::memcmp(magic, "\x93NUMPY", 6) != 0)
+    throw IoError(where + " is not a .npy file");
+  if (magic[6] < 1 || magic[6] > 3) throw IoError(where + ": unsupported .npy format version " + std::to_string(magic[6]));
+  std::uint32_t hlen = 0;
+  std::size_t prefix = 10;
   if (magic[6] == 1) {
     unsigned char b[2];
-    if (!in.read(reinterpret_cast<char*>(b), 2)) throw IoError("'" + path + "': truncated header");
+    read(b, 2, "header");
     hlen = b[0] | (b[1] << 8);
   } else {
     unsigned char b[4];
-    if (!in.read(reinterpret_cast<char*>(b), 4)) throw IoError("'" + path + "': truncated header");
-    hlen = b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<uint32_t>(b[3]) << 24);
+    read(b, 4, "header");
+    hlen = b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<std::uint32_t>(b[3]) << 24);
+    prefix = 12;
   }
-  if (hlen > (1u << 20)) throw IoError("'" + path + "': header too large");
-  std::string header(hlen, '\0');
-  if (!in.read(header.data(), hlen)) throw IoError("'" + path + "': truncated header");
-  if (header.find("'descr': '<f4'") == std::string::npos)
-    throw IoError("'" + path + "': only little-endian float32 arrays are supported (header " + header + ")");
-  if (header.find("'fortran_order': False") == std::string::npos)
-    throw IoError("'" + path + "': Fortran-order arrays are not supported");
-  std::smatch sm;
-  if (!std::regex_search(header, sm, std::regex(R"('shape':\s*\(([^)]*)\))")))
-    throw IoError("'" + path + "': no shape in header");
+  if (hlen > (1u << 20)) throw IoError(where + ": header too large (" + std::to_string(hlen) + " bytes)");
+  std::string text(hlen, '\0');
+  read(text.data(), hlen, "header");
+  const detail::NpyHeader h = detail::parse_npy_header(text, where);
+  if (h.descr != "<f4")
+    throw IoError(where + ": dtype '" + h.descr + "' is not supported (only little-endian float32, '<f4')");
+  if (h.fortran_order) throw IoError(where + ": Fortran-order arrays are not supported");
+  std::size_t count = 1;
+  for (std::size_t d : h.shape) count = detail::checked_mul(count, d, where + ": the shape");
+  const std::size_t bytes = detail::checked_mul(count, sizeof(float), where + ": the shape");
+  const std::uint64_t available = static_cast<std::uint64_t>(st.st_size) > prefix + hlen
+                                      ? static_cast<std::uint64_t>(st.st_size) - prefix - hlen
+                                      : 0;
+  if (bytes > available)
+    throw IoError(where + ": truncated data (the shape needs " + std::to_string(bytes) + " bytes, the file has " +
+                  std::to_string(available) + ")");
+  if (bytes < available)
+    throw IoError(where + ": " + std::to_string(available - bytes) + " unexpected bytes after the data");
   NpyArray a;
-  size_t count = 1;
-  const std::string dims = sm[1];
-  const std::regex number(R"(\d+)");
-  for (std::sregex_iterator it(dims.begin(), dims.end(), number), end; it != end; ++it) {
-    a.shape.push_back(std::stoull(it->str()));
-    count *= a.shape.back();
-  }
+  a.shape = h.shape;
   a.data.resize(count);
-  if (!in.read(reinterpret_cast<char*>(a.data.data()), static_cast<std::streamsize>(count * sizeof(float))))
-    throw IoError("'" + path + "': truncated data (expected " + std::to_string(count) + " floats)");
+  read(a.data.data(), bytes, "data");
   return a;
 }
 
 Embeddings read_npy_matrix(const std::string& path) {
   NpyArray a = read_npy(path);
-  if (a.shape.size() != 2) throw IoError("'" + path + "' is not a 2-D array");
-  Embeddings m(a.shape[0], a.shape[1]);
+  if (a.shape.size() != 2)
+    throw IoError("'" + path + "' is not a 2-D array (it has " + std::to_string(a.shape.size()) + " dimensions)");
+  constexpr auto max_index = static_cast<std::size_t>(std::numeric_limits<Eigen::Index>::max());
+  if (a.shape[0] > max_index || a.shape[1] > max_index) throw IoError("'" + path + "': the shape is too large");
+  Embeddings m(static_cast<Eigen::Index>(a.shape[0]), static_cast<Eigen::Index>(a.shape[1]));
   if (!a.data.empty()) std::memcpy(m.data(), a.data.data(), a.data.size() * sizeof(float));
   return m;
 }

@@ -34,6 +34,7 @@ const Detector& mtcnn() {
   static Detector d([] {
     DetectorOptions o;
     o.backend = DetectorBackend::Mtcnn;
+    o.max_input_side = 0;  // face.evoLVe's algorithm: no scaling (the reference tests compare with it)
     return o;
   }());
   return d;
@@ -219,6 +220,7 @@ TEST(Detector, TfliteMtcnnEqualsFaceEvolveMtcnn) {
   ARCFACE_REQUIRE_MODEL("mtcnn-face-evolve.pt");
   DetectorOptions o;
   o.backend = DetectorBackend::Mtcnn;
+  o.max_input_side = 0;  // as mtcnn(): compare unscaled
   o.model = "mtcnn-face-evolve";
   const Detector evolve(o);
   auto files = single_face_samples();

@@ -1,0 +1,118 @@
+// Model metadata (the `arcface.json` extra file of a model): parsing and validation.
+#include "embedder/model_info.hpp"
+
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "arcface/error.hpp"
+
+namespace arcface {
+
+std::string to_string(FlipPolicy p) {
+  switch (p) {
+    case FlipPolicy::None: return "none";
+    case FlipPolicy::Sum: return "sum";
+    case FlipPolicy::Concat: return "concat";
+  }
+  return "?";
+}
+
+FlipPolicy flip_policy_from_string(const std::string& s) {
+  if (s == "none") return FlipPolicy::None;
+  if (s == "sum") return FlipPolicy::Sum;
+  if (s == "concat") return FlipPolicy::Concat;
+  throw InputError("unknown flip policy '" + s + "' (expected none, sum or concat)");
+}
+
+namespace detail {
+
+namespace {
+constexpr int kMaxInputSide = 1024;
+constexpr int kMaxEmbeddingSize = 65536;
+}  // namespace
+
+ModelInfo parse_model_info(const std::string& path, const std::string& text) {
+  if (text.empty())
+    throw ModelError("model '" + path +
+                     "' has no arcface metadata (TorchScript extra file arcface.json); convert the checkpoint "
+                     "with scripts/prepare_models.py");
+  ModelInfo m;
+  m.path = path;
+  m.metadata_json = text;
+  try {
+    const auto j = nlohmann::json::parse(text);
+    if (j.value("kind", "") != "embedder")
+      throw ModelError("model '" + path + "' is not an embedder (metadata kind '" + j.value("kind", "") + "')");
+    m.name = j.at("name").get<std::string>();
+    if (m.name.empty()) throw ModelError("model '" + path + "' has invalid arcface metadata: empty name");
+    m.architecture = j.value("architecture", "");
+    const auto& in = j.at("input");
+    m.input_width = in.at("width").get<int>();
+    m.input_height = in.at("height").get<int>();
+    const std::string color = in.value("color", "RGB");
+    if (color != "RGB" && color != "BGR") throw ModelError("model '" + path + "': unknown colour order " + color);
+    m.rgb = color == "RGB";
+    for (int c = 0; c < 3; ++c) {
+      m.mean[c] = in.at("mean").at(c).get<float>();
+      m.std[c] = in.at("std").at(c).get<float>();
+      if (!std::isfinite(m.mean[c]) || !std::isfinite(m.std[c]) || m.std[c] == 0.f)
+        throw ModelError("model '" + path + "': input mean/std must be finite and std non-zero");
+    }
+    const auto& al = j.at("alignment");
+    if (al.contains("points")) {
+      m.alignment.name = al.value("template", "custom");
+      m.alignment.size = {al.at("width").get<int>(), al.at("height").get<int>()};
+      for (int i = 0; i < 5; ++i)
+        m.alignment.points[i] = {al.at("points").at(i).at(0).get<float>(), al.at("points").at(i).at(1).get<float>()};
+    } else {
+      m.alignment = AlignmentTemplate::by_name(al.at("template").get<std::string>());
+    }
+    if (j.contains("resize_crop") && !j["resize_crop"].is_null()) {
+      m.resize = j["resize_crop"].at("resize").get<int>();
+      m.crop = j["resize_crop"].at("crop").get<int>();
+    }
+    m.flip = flip_policy_from_string(j.value("flip", "none"));
+    m.network_output = j.at("network_output").get<int>();
+    m.embedding_size = j.at("embedding_size").get<int>();
+    m.threshold = j.value("threshold", 0.3f);
+    if (!(m.threshold > -1.f && m.threshold < 1.f))
+      throw ModelError("model '" + path + "': threshold " + std::to_string(m.threshold) +
+                       " must be a cosine similarity strictly between -1 and 1 (at -1 or 1 every pair gets one verdict)");
+    if (j.contains("source")) m.source_sha256 = j["source"].value("sha256", "");
+  } catch (const nlohmann::json::exception& e) {
+    throw ModelError("model '" + path + "' has invalid arcface metadata: " + e.what());
+  } catch (const InputError& e) {
+    throw ModelError("model '" + path + "' has invalid arcface metadata: " + e.what());
+  }
+  for (int i = 0; i < 5; ++i) {
+    const cv::Point2f p = m.alignment.points[i];
+    if (!std::isfinite(p.x) || !std::isfinite(p.y))
+      throw ModelError("model '" + path + "': alignment point " + std::to_string(i) + " is not finite");
+    for (int k = 0; k < i; ++k)
+      if (std::hypot(p.x - m.alignment.points[k].x, p.y - m.alignment.points[k].y) < 1.0)
+        throw ModelError("model '" + path + "': alignment points " + std::to_string(k) + " and " + std::to_string(i) +
+                         " coincide (a template needs five distinct points)");
+  }
+  if (m.alignment.size.width <= 0 || m.alignment.size.height <= 0 || m.alignment.size.width > kMaxInputSide ||
+      m.alignment.size.height > kMaxInputSide)
+    throw ModelError("model '" + path + "': alignment size must be within 1.." + std::to_string(kMaxInputSide));
+  if (m.resize && (*m.resize <= 0 || *m.resize > kMaxInputSide || !m.crop || *m.crop <= 0 || *m.crop > *m.resize))
+    throw ModelError("model '" + path + "': resize_crop must satisfy 0 < crop <= resize <= " + std::to_string(kMaxInputSide));
+  if (m.network_output > kMaxEmbeddingSize)
+    throw ModelError("model '" + path + "': network_output " + std::to_string(m.network_output) + " exceeds " +
+                     std::to_string(kMaxEmbeddingSize));
+  const int net_w = m.crop.value_or(m.alignment.size.width), net_h = m.crop.value_or(m.alignment.size.height);
+  if (m.input_width <= 0 || m.input_height <= 0 || net_w != m.input_width || net_h != m.input_height)
+    throw ModelError("model '" + path + "': input size " + std::to_string(m.input_width) + "x" +
+                     std::to_string(m.input_height) + " does not match its alignment/crop settings");
+  const int expected = m.flip == FlipPolicy::Concat ? 2 * m.network_output : m.network_output;
+  if (m.network_output <= 0 || m.embedding_size != expected)
+    throw ModelError("model '" + path + "': embedding_size " + std::to_string(m.embedding_size) +
+                     " is inconsistent with network_output and flip policy");
+  return m;
+}
+
+
+}  // namespace detail
+}  // namespace arcface
