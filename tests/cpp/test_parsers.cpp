@@ -265,3 +265,21 @@ TEST(AtomicWrite, RemovesTemporariesOfDeadProcessesOnly) {
                 .find("does not exist"),
             std::string::npos);
 }
+
+extern "C" int omp_get_max_threads();
+extern "C" void omp_set_num_threads(int);
+
+TEST(GalleryThreads, SearchAndBuildRestoreTheCallersOpenMpThreads) {
+  omp_set_num_threads(2);
+  GalleryOptions o;
+  o.threads = 1;
+  o.backend = SearchBackend::FaissHnsw;
+  Gallery g("m", 16, o);
+  Embeddings e = Embeddings::Random(300, 16);
+  std::vector<std::string> names;
+  for (int i = 0; i < 300; ++i) names.push_back("id" + std::to_string(i));
+  g.enroll(names, e);
+  EXPECT_EQ(omp_get_max_threads(), 2);  // the build set 1 for itself only
+  g.search(Embeddings(e.topRows(4)), 3);
+  EXPECT_EQ(omp_get_max_threads(), 2);  // and so did the search
+}
