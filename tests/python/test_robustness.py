@@ -204,3 +204,16 @@ def test_concurrent_cli_enrolments_lose_nothing(tmp_path, cli, samples, models):
     outs = [p.communicate(timeout=300)[0].decode() for p in procs]
     assert [p.returncode for p in procs] == [0] * 4, outs
     assert sorted(pyarcface.Gallery.load(path).identities()) == sorted(people)
+
+
+def test_cli_refuses_an_enrolment_with_another_flip_policy(tmp_path, cli, samples, models):
+    path = str(tmp_path / "flip.gal")
+    photo = os.path.join(samples, "actors", "kurt", "0.jpg")
+    ok = subprocess.run([cli, "-q", "enroll", "--gallery", path, "kurt", photo], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert pyarcface.Gallery.load(path).flip_policy == pyarcface.read_model_info(
+        os.path.join(models, "mobilefacenet-ms1m.pt")).flip
+    bad = subprocess.run([cli, "-q", "--flip", "none", "enroll", "--gallery", path, "kurt2", photo],
+                         capture_output=True, text=True)
+    assert bad.returncode == 1 and "flip" in bad.stderr, bad.stderr
+    assert pyarcface.Gallery.load(path).identities() == ["kurt"]
