@@ -70,7 +70,9 @@ struct DetectorOptions {
 /// Detects faces and their five landmarks in BGR images.
 ///
 /// Input contract: see image.hpp (BGR CV_8UC3; grey, BGRA and 16-bit images are converted).
-/// Output: faces sorted by decreasing score, in the coordinates of the input image.
+/// Output: faces sorted by decreasing score, in the coordinates of the input image. Boxes without
+/// contrast (a grey-level standard deviation below 3 inside the box, as on black, white or flat
+/// images) are never faces and are dropped.
 ///
 /// Thread safety: detect() is const and may be called from several threads at once; calls run
 /// concurrently (YuNet keeps one OpenCV network per concurrent caller, since those are stateful).

@@ -31,6 +31,10 @@ DetectorBackend detector_backend_from_string(const std::string& name) {
   throw InputError("unknown detector backend '" + name + "' (expected auto, yunet or mtcnn)");
 }
 
+namespace {
+constexpr double kMinFaceContrast = 3.0;  // grey-level standard deviation below which a box is "flat"
+}  // namespace
+
 namespace detail {
 namespace {
 
@@ -150,6 +154,30 @@ DetectorBackend resolve_backend(const DetectorOptions& o) {
 
 }  // namespace
 
+namespace {
+
+// A face has contrast: a box whose pixels are (nearly) all the same grey level is a detector
+// artefact (YuNet reports a "face" with score 0.82-0.89 on black images of 320 px and more).
+bool is_flat(const cv::Mat& bgr, const cv::Rect2f& box) {
+  const cv::Rect r = cv::Rect(box) & cv::Rect(0, 0, bgr.cols, bgr.rows);
+  if (r.width < 2 || r.height < 2) return true;
+  const int step = std::max(1, std::min(r.width, r.height) / 64);  // about 64x64 samples suffice
+  double sum = 0, sum2 = 0;
+  long n = 0;
+  for (int y = r.y; y < r.y + r.height; y += step) {
+    const auto* row = bgr.ptr<cv::Vec3b>(y);
+    for (int x = r.x; x < r.x + r.width; x += step) {
+      const cv::Vec3b p = row[x];
+      const double g = 0.114 * p[0] + 0.587 * p[1] + 0.299 * p[2];
+      sum += g, sum2 += g * g, ++n;
+    }
+  }
+  const double mean = sum / n;
+  return sum2 / n - mean * mean < kMinFaceContrast * kMinFaceContrast;
+}
+
+}  // namespace
+
 Detector::Detector(DetectorOptions o) {
   o.backend = resolve_backend(o);
   const bool yunet = o.backend == DetectorBackend::YuNet;
@@ -213,6 +241,7 @@ std::vector<Face> Detector::detect(const cv::Mat& image) const {
     }
     if (f.score < o.score_threshold) continue;
     if (std::min(f.box.width, f.box.height) < o.min_face_size) continue;
+    if (is_flat(bgr, f.box)) continue;
     kept.push_back(f);
   }
   std::stable_sort(kept.begin(), kept.end(), [](const Face& a, const Face& b) { return a.score > b.score; });

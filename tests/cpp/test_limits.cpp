@@ -194,3 +194,22 @@ TEST(Threads, ProgramsDefaultToPassiveOpenMpWaiting) {
   const char* own = std::getenv("OMP_WAIT_POLICY");
   ASSERT_NE(own, nullptr);
 }
+
+// Flat images are not faces (YuNet alone reports one, score 0.82-0.89, on black images >= 320 px).
+TEST(Detector, NoFaceOnFlatImages) {
+  ARCFACE_REQUIRE_MODEL("mtcnn-tflite.pt");
+  std::vector<DetectorOptions> backends(1);
+  backends[0].backend = DetectorBackend::Mtcnn;
+  if (test::has_model("yunet.onnx")) {
+    backends.emplace_back();
+    backends.back().backend = DetectorBackend::YuNet;
+  }
+  for (const auto& o : backends) {
+    const Detector d(o);
+    for (const int size : {64, 320, 640, 1000, 2000})
+      for (const int level : {0, 128, 255}) {
+        const cv::Mat flat(size, size, CV_8UC3, cv::Scalar::all(level));
+        EXPECT_TRUE(d.detect(flat).empty()) << to_string(d.options().backend) << " " << size << " px, level " << level;
+      }
+  }
+}
