@@ -19,6 +19,7 @@ PACKAGES=(
   pybind11-dev python3-pybind11 python3-dev python3-venv python3-pip python3-setuptools python3-wheel
   python3-numpy python3-pytest python3-sklearn python3-matplotlib python3-pil python3-flatbuffers
   jupyter-nbconvert python3-nbconvert python3-ipykernel python3-nbformat
+  python3-dask python3-distributed
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
