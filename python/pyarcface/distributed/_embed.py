@@ -26,6 +26,7 @@ from distributed import WorkerPlugin
 import pyarcface
 
 from ._files import append_line, atomic_write, remove_temp_files, sha256_file
+from ._malloc import undo_dask_malloc_trim
 
 FORMAT = "pyarcface-embeddings"
 VERSION = 1
@@ -93,6 +94,7 @@ def worker_pipeline(options) -> "pyarcface.Pipeline":
     key = _options_key(options)
     pipe = _PIPELINES.get(key)
     if pipe is None:
+        undo_dask_malloc_trim()
         det, emb = _pipeline_options(options)
         pipe = _PIPELINES[key] = pyarcface.Pipeline(detector=det, embedder=emb)
     return pipe
@@ -225,8 +227,11 @@ class EmbedReport:
 
 
 def _print_progress(done, total, report):
-    sys.stderr.write(f"\rembedding: {done}/{total} shards, {report.faces} faces, {len(report.failures)} failed "
-                     f"file(s){' ' * 4}" + ("\n" if done == total else ""))
+    line = f"embedding: {done}/{total} shards, {report.faces} faces, {len(report.failures)} failed file(s)"
+    if sys.stderr.isatty():
+        sys.stderr.write("\r" + line + " " * 4 + ("\n" if done == total else ""))
+    elif done == total or done * 10 // total != (done - 1) * 10 // total:  # a line per 10 %
+        sys.stderr.write(line + "\n")
     sys.stderr.flush()
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import pyarcface
 
 from ._files import atomic_write
+from ._malloc import undo_dask_malloc_trim
 
 FORMAT = "pyarcface-sharded-gallery"
 VERSION = 1
@@ -48,6 +49,7 @@ class _ShardActor:
     """Lives on a worker: one pyarcface.Gallery. Methods return plain Python / numpy values."""
 
     def __init__(self, embedder, dimension, options, path=None):
+        undo_dask_malloc_trim()
         self.pid = os.getpid()
         if path:
             self.g = pyarcface.Gallery.load(path, **options)
