@@ -10,6 +10,7 @@ shards left unfinished (rerun the same command to finish them), 2 usage error.
 import argparse
 import os
 import sys
+import warnings
 
 
 def _embed(a):
@@ -78,6 +79,7 @@ def main(argv=None):
     x.add_argument("dir")
     x.add_argument("-o", "--output", required=True)
     a = ap.parse_args(argv)
+    warnings.filterwarnings("ignore", category=DeprecationWarning, module="tornado")  # Dask 2022.12 on Python 3.11
     import pyarcface
 
     try:
