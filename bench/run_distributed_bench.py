@@ -128,7 +128,7 @@ def bench_shard(n, dim, k=10):
           f"process RSS growth {rss / 2**20:.0f} MiB ({rss / n:.0f} B/entry)")
     print(f"search: {batch * 1e3:.2f} ms/query in batches of 64, {single * 1e3:.1f} ms single query")
     sys.stdout.flush()
-    del g
+    g = None  # free the 1M-entry gallery before the cluster starts
 
     c, client = cluster(2)
     try:

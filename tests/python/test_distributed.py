@@ -44,6 +44,11 @@ def client(models):
         cluster.close()
 
 
+def _malloc_undone():
+    from pyarcface.distributed import _malloc
+    return _malloc._done
+
+
 def worker_pids(client):
     return client.run(os.getpid)  # {address: pid}
 
@@ -82,6 +87,9 @@ def test_embed_equals_cli_and_records_failures(client, samples, cli, tmp_path):
     assert all(f["error"] for f in r.failures) and r.no_face == [str(blank)]
     emb, rows = load_embeddings(out)
     assert emb.shape == (r.faces, r.dimension) and len(rows) == r.faces
+    # Dask's nanny sets MALLOC_TRIM_THRESHOLD_ (3x the CPU per photo); the pipeline plugin undid it.
+    assert set(client.run(lambda: "MALLOC_TRIM_THRESHOLD_" in os.environ).values()) == {True}
+    assert set(client.run(_malloc_undone).values()) == {True}
 
     # The C++ CLI on the same files (it warns about and skips the same three).
     subprocess.run([cli, "--threads", "1", "-q", "embed", *files, "-o", str(tmp_path / "cli.npy")], check=True)

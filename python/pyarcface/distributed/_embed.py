@@ -12,13 +12,12 @@ by the client only after both are complete, with their checksums; a shard is tak
 rerun only when its record names the same input files and both files still match their checksums.
 """
 import hashlib
-import io
 import json
 import os
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Union
+from typing import Callable, Dict, List, Sequence, Union
 
 import numpy as np
 from distributed import WorkerPlugin
