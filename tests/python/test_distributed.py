@@ -146,6 +146,20 @@ def test_embed_resumes_and_never_takes_a_half_written_shard(client, samples, tmp
         embed_collection(client, [tmp_path / "empty"], tmp_path / "o2", progress=False)
 
 
+def test_a_failing_shard_is_reported_and_redone_by_a_rerun(client, samples, tmp_path):
+    out = tmp_path / "out"
+    (out / "shard-00001.npy").mkdir(parents=True)  # the worker cannot rename its file onto a directory
+    r = embed_collection(client, [samples], out, files_per_shard=10, progress=False)
+    assert [f["id"] for f in r.failed_shards] == [1] and not r.complete
+    assert "shard-00001.npy" in r.failed_shards[0]["error"]
+    with pytest.raises(pyarcface.InputError, match="shard 1 .*not finished"):
+        load_embeddings(out)
+    (out / "shard-00001.npy").rmdir()
+    again = embed_collection(client, [samples], out, files_per_shard=10, progress=False)
+    assert again.complete and again.resumed_shards == r.shards - 1
+    assert load_embeddings(out)[0].shape[0] == again.faces
+
+
 def test_worker_killed_during_embed_collection(client, lfw_files, pipeline, tmp_path):
     pids = worker_pids(client)
     killed = []

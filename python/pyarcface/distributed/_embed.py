@@ -300,8 +300,9 @@ def embed_collection(client, paths_or_dirs: Sequence[PathLike], out_dir: PathLik
         notify(len(finished), len(shards), report)
     if todo:
         client.register_worker_plugin(PipelinePlugin(options))
+        run_id = os.urandom(6).hex()  # fresh task keys: an erred task of an earlier run is never reused
         futures = {client.submit(embed_shard, i, shards[i], out_dir, options, pure=False,
-                                 key=f"pyarcface-embed-shard-{i}-{digests[i][:12]}"): i for i in todo}
+                                 key=f"pyarcface-embed-shard-{i}-{run_id}"): i for i in todo}
         done = len(finished)
         for fut in as_completed(list(futures)):
             i = futures[fut]
