@@ -61,6 +61,12 @@ def lfw_files():
     return [f for p in people for f in sorted(glob.glob(os.path.join(LFW, p, "*.jpg")))[:4]]
 
 
+@pytest.fixture(scope="module")
+def lfw_results(lfw_files, pipeline):
+    """The in-process pipeline's results for lfw_files (the reference of the distributed runs)."""
+    return pipeline.process_files(lfw_files)
+
+
 def unit(x):
     return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
 
@@ -160,7 +166,7 @@ def test_a_failing_shard_is_reported_and_redone_by_a_rerun(client, samples, tmp_
     assert load_embeddings(out)[0].shape[0] == again.faces
 
 
-def test_worker_killed_during_embed_collection(client, lfw_files, pipeline, tmp_path):
+def test_worker_killed_during_embed_collection(client, lfw_files, lfw_results, tmp_path):
     pids = worker_pids(client)
     killed = []
 
@@ -182,8 +188,7 @@ def test_worker_killed_during_embed_collection(client, lfw_files, pipeline, tmp_
     # consecutive and numbered by face)
     assert sorted(set(embedded)) == sorted(lfw_files)
     assert len({(x["image"], x["face"]) for x in rows}) == len(rows)
-    ref = [fr for fr in pipeline.process_files(lfw_files, workers=1)]
-    ref_emb = np.concatenate([fr.result.embeddings for fr in ref if fr.result.faces])
+    ref_emb = np.concatenate([fr.result.embeddings for fr in lfw_results if fr.result.faces])
     assert emb.shape == ref_emb.shape and np.abs(emb - ref_emb).max() < 1e-5
     client.wait_for_workers(2, timeout=120)
 
@@ -270,10 +275,9 @@ def test_sharded_gallery_all_samples_mode_and_bad_input(client, synthetic, tmp_p
         ShardedGallery.load(client, tmp_path / "nothing-here")
 
 
-def test_sharded_gallery_on_lfw_embeddings(client, lfw_files, pipeline):
-    results = pipeline.process_files(lfw_files)
+def test_sharded_gallery_on_lfw_embeddings(client, lfw_files, lfw_results, pipeline):
     people, emb = [], []
-    for path, fr in zip(lfw_files, results):
+    for path, fr in zip(lfw_files, lfw_results):
         if fr.result.faces:
             people.append(os.path.basename(os.path.dirname(path)))
             emb.append(fr.result.embeddings[pyarcface.largest_face(fr.result.faces)])
