@@ -20,6 +20,7 @@ PACKAGES=(
   python3-numpy python3-pytest python3-sklearn python3-matplotlib python3-pil python3-flatbuffers
   jupyter-nbconvert python3-nbconvert python3-ipykernel python3-nbformat
   clang libfuzzer-14-dev libclang-rt-14-dev
+  python3-dask python3-distributed
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
