@@ -19,3 +19,10 @@ run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/build -DCMAKE_PREFIX_PATH=$
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
 set(ENV{ARCFACE_MODELS} "${MODELS}")
 run(${WORK_DIR}/build/consumer)
+# A consumer program gets the library's OpenMP default (passive waiting), as libgomp itself reports.
+set(ENV{OMP_DISPLAY_ENV} "verbose")
+unset(ENV{OMP_WAIT_POLICY})
+execute_process(COMMAND ${WORK_DIR}/build/consumer RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT "${out}${err}" MATCHES "GOMP_SPINCOUNT = '0'")
+  message(FATAL_ERROR "the consumer does not default to OMP_WAIT_POLICY=PASSIVE:\n${out}${err}")
+endif()
