@@ -94,9 +94,11 @@ class Gallery {
   /// @param embedder name of the embedder whose embeddings this gallery holds (ModelInfo::name)
   /// @param dimension embedding size
   /// @throws InputError for an empty name or a dimension < 1.
-  /// @param flip the embedder's flip policy ("none", "sum", "concat"), recorded so that embeddings
-  /// made with another policy are refused (check_embedder); empty: not recorded.
-  Gallery(std::string embedder, int dimension, GalleryOptions options = {}, std::string flip = {});
+  Gallery(std::string embedder, int dimension, GalleryOptions options = {});
+  /// As above, and @p flip, the embedder's flip policy ("none", "sum", "concat"), recorded so
+  /// that embeddings made with another policy are refused (check_embedder); empty: not recorded.
+  /// @throws InputError also for an unknown flip policy.
+  Gallery(std::string embedder, int dimension, GalleryOptions options, std::string flip);
   /// An empty gallery for the embedder of @p pipeline (its name, dimension and flip policy).
   explicit Gallery(const Pipeline& pipeline, GalleryOptions options = {});
   ~Gallery();
@@ -171,10 +173,30 @@ class Gallery {
   /// @p edit, and saves the result before the lock is released. If @p edit throws, the file is
   /// unchanged. Do the slow work (embedding) before calling this: the lock is held throughout.
   /// @return the gallery as saved.
+  /// Must not be nested for the same file in one thread, and @p edit must not save @p path from
+  /// another thread (that would wait for this lock forever).
   /// @throws IoError when the file does not exist and @p create is empty, or cannot be written;
-  /// the errors of load; whatever @p edit throws.
+  /// InputError for a nested update of the same file; the errors of load; whatever @p edit throws.
   static Gallery update(const std::string& path, const std::function<void(Gallery&)>& edit,
                         const std::function<Gallery()>& create = {}, GalleryOptions options = {});
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// The exclusive advisory lock on a gallery file (flock on `path + ".lock"`) that Gallery::update
+/// and Gallery::save take, held from construction to destruction; for callers composing their own
+/// load-modify-save (pyarcface's Gallery.update does). Blocks until acquired. A second lock on the
+/// same file in a thread that holds one acquires nothing (nested() is true).
+/// @throws IoError when the lock file cannot be created or locked.
+class GalleryFileLock {
+ public:
+  explicit GalleryFileLock(const std::string& path);
+  ~GalleryFileLock();
+  GalleryFileLock(const GalleryFileLock&) = delete;
+  GalleryFileLock& operator=(const GalleryFileLock&) = delete;
+  bool nested() const;
 
  private:
   struct Impl;

@@ -20,6 +20,7 @@ import os as _os
 # opts out). Without effect if torch was imported before pyarcface in this process.
 _os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
+from . import _pyarcface  # noqa: E402
 from ._pyarcface import (  # noqa: F401
     Aligner,
     AlignmentTemplate,
@@ -76,3 +77,39 @@ def rgb_to_bgr(image):
 
 
 __all__ = [n for n in dir() if not n.startswith("_")] + ["__version__"]
+
+
+def _gallery_update(path, edit, create=None, options=None, **kwargs):
+    """Gallery.update(path, edit, create=None, options=None, **GalleryOptions keywords) -> Gallery
+
+    Load-modify-save of a gallery file under an exclusive file lock (``path + ".lock"``), safe with
+    any number of processes and threads editing the same file: loads ``path`` (or calls
+    ``create()`` when it does not exist; it returns a new Gallery, or a Pipeline whose embedder the
+    gallery is for), calls ``edit(gallery)``, and saves before the lock is released. If ``edit``
+    raises, the file is unchanged. Embed before calling: the lock is held throughout. Must not be
+    nested for the same file (raises InputError).
+    """
+    path = _os.fspath(path)
+    lock = _pyarcface._GalleryFileLock(path)
+    try:
+        if lock.nested:
+            raise InputError(f"Gallery.update: {path!r} is already being updated by this thread (nested update)")
+        if _os.path.exists(path):
+            gallery = Gallery.load(path, options, **kwargs)
+        elif create is None:
+            raise IOError(f"gallery file {path!r} does not exist (and no way to create it was given)")
+        else:
+            made = create()
+            if isinstance(made, Pipeline):
+                made = Gallery(made, options, **kwargs)
+            if not isinstance(made, Gallery):
+                raise InputError("Gallery.update: create() must return a Gallery or a Pipeline")
+            gallery = made
+        edit(gallery)
+        gallery.save(path)
+        return gallery
+    finally:
+        lock.release()
+
+
+Gallery.update = staticmethod(_gallery_update)

@@ -167,41 +167,22 @@ void bind_gallery(py::module_& m) {
             return Gallery::load(path, o);
           },
           py::arg("path"), py::arg("options") = py::none())
-      .def_static(
-          "update",
-          [options_from](const std::string& path, py::function edit, py::object create, py::object options,
-                         py::kwargs kw) {
-            const GalleryOptions o = options_from(options, kw);
-            std::function<Gallery()> make;
-            if (!create.is_none())
-              make = [create, o]() {
-                py::gil_scoped_acquire gil;
-                py::object made = create();
-                if (py::isinstance<arcface::Pipeline>(made)) return Gallery(made.cast<const arcface::Pipeline&>(), o);
-                if (!py::isinstance<Gallery>(made))
-                  throw arcface::InputError("Gallery.update: create() must return a Gallery or a Pipeline");
-                const Gallery& src = made.cast<const Gallery&>();  // copied: the caller keeps its object
-                Gallery g(src.embedder(), src.dimension(), o, src.flip_policy());
-                for (const auto& id : src.identities()) g.enroll(id, src.samples(id));
-                return g;
-              };
-            py::gil_scoped_release nogil;  // waiting for the file lock must not hold the GIL
-            return Gallery::update(
-                path,
-                [&edit](Gallery& g) {
-                  py::gil_scoped_acquire gil;
-                  edit(py::cast(&g, py::return_value_policy::reference));
-                },
-                make, o);
-          },
-          py::arg("path"), py::arg("edit"), py::arg("create") = py::none(), py::arg("options") = py::none(),
-          "Gallery.update(path, edit, create=None, options=None) -> Gallery\n\n"
-          "Load-modify-save of a gallery file under an exclusive file lock (path + '.lock'), safe with any number "
-          "of processes editing the same file: loads `path` (or calls `create()` when it does not exist; it "
-          "returns a new Gallery, or a Pipeline whose embedder the gallery is for), calls `edit(gallery)`, saves. "
-          "If `edit` raises, the file is unchanged. Embed before calling: the lock is held throughout.")
       .def_property_readonly("flip_policy", &Gallery::flip_policy,
                              "Flip policy of the embedder ('none', 'sum', 'concat'), '' when not recorded.");
+
+  // The file lock of Gallery.update (defined in pyarcface/__init__.py, so that `edit` receives an
+  // ordinary Python-owned Gallery). Blocking acquisition releases the GIL.
+  struct HeldLock {
+    std::unique_ptr<arcface::GalleryFileLock> lock;
+  };
+  py::class_<HeldLock>(m, "_GalleryFileLock")
+      .def(py::init([](const std::string& path) {
+             py::gil_scoped_release nogil;
+             return HeldLock{std::make_unique<arcface::GalleryFileLock>(path)};
+           }),
+           py::arg("path"))
+      .def_property_readonly("nested", [](const HeldLock& l) { return l.lock && l.lock->nested(); })
+      .def("release", [](HeldLock& l) { l.lock.reset(); }, "Release the lock (idempotent).");
 
   m.def(
       "cluster_faces",

@@ -136,10 +136,16 @@ int cmd_enroll(const Globals& g, const std::string& gallery_path, const std::vec
   const Pipeline pipe(pipeline_options(g));
   GalleryOptions o;
   o.backend = search_backend_from_string(backend);
-  o.match = match_mode_from_string(match);
+  o.match = match_mode_from_string(match.empty() ? "template" : match);
   o.threads = g.threads;
-  if (fs::exists(gallery_path, ec))  // refuse before the slow part; checked again under the lock
-    require_gallery_embedder(Gallery::load(gallery_path, o), gallery_path, pipe);
+  // An existing gallery keeps the match mode it was enrolled with; asking for another is an error.
+  auto check = [&](const Gallery& gal) {
+    require_gallery_embedder(gal, gallery_path, pipe);
+    if (!match.empty() && to_string(gal.options().match) != match)
+      throw InputError("gallery '" + gallery_path + "' matches by " + to_string(gal.options().match) +
+                       "; it cannot be enrolled into with --match " + match);
+  };
+  if (fs::exists(gallery_path, ec)) check(Gallery::load(gallery_path, o));  // before the slow part
   const auto items = faces_of(g, pipe, images, /*largest=*/true, "enrolling");
   if (items.empty()) throw InputError("no face found in any of the " + std::to_string(images.size()) + " image(s)");
   std::vector<std::string> names;
@@ -150,7 +156,7 @@ int cmd_enroll(const Globals& g, const std::string& gallery_path, const std::vec
   const Gallery gallery = Gallery::update(
       gallery_path,
       [&](Gallery& gal) {
-        require_gallery_embedder(gal, gallery_path, pipe);
+        check(gal);  // again under the lock: the file may have changed meanwhile
         gal.enroll(names, rows);
       },
       [&] { return Gallery(pipe, o); }, o);

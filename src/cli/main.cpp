@@ -328,14 +328,15 @@ int main(int argc, char** argv) {
   tsne_cmd->add_option("--seed", seed, "random seed (same seed, same map)");
   tsne_cmd->add_option("--iterations", iterations, "gradient steps")->check(CLI::PositiveNumber);
 
-  std::string gallery_path, backend = "auto", match = "template";
+  std::string gallery_path, backend = "auto", match;
   std::vector<std::string> enroll_args;
   auto* enroll = app.add_subcommand("enroll", "add people to a gallery: NAME IMAGES..., or one directory of NAME/ folders");
   enroll->add_option("--gallery", gallery_path, "gallery file (created if missing)")->required();
   enroll->add_option("args", enroll_args, "NAME IMAGES... | DIR")->required();
   enroll->add_option("--backend", backend, "search backend of the gallery")
       ->check(CLI::IsMember({"auto", "exact", "flat", "hnsw", "ivfpq"}));
-  enroll->add_option("--match", match, "match identities by template (mean) or by all samples")
+  enroll->add_option("--match", match,
+                     "match identities by template (mean) or by all samples (new galleries; default template)")
       ->check(CLI::IsMember({"template", "all"}));
 
   int top = 1;
@@ -364,8 +365,12 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
   if (!g.models.empty()) setenv("ARCFACE_MODELS", g.models.c_str(), 1);
-  if (g.max_megapixels > 0) arcface::set_max_image_pixels(static_cast<std::size_t>(g.max_megapixels * 1e6));
   try {
+    if (g.max_megapixels > 0) {
+      if (!(g.max_megapixels >= 1e-6 && g.max_megapixels <= 1e9))
+        throw arcface::InputError("--max-megapixels must be between 0.000001 and 1e9");
+      arcface::set_max_image_pixels(static_cast<std::size_t>(g.max_megapixels * 1e6));
+    }
     if (*detect) return cmd_detect(g, image, out_png, as_json);
     if (*embed) return cmd_embed(g, images, out_npy, largest);
     if (*verify) return cmd_verify(g, image, image2, threshold, as_json);

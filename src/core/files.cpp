@@ -123,17 +123,17 @@ std::vector<unsigned char> read_file_bytes(const std::string& path, const std::s
   if (::stat(path.c_str(), &st) != 0)
     throw IoError("cannot open " + what + " '" + path + "': " + (errno == ENOENT ? "no such file" : errno_text()));
   if (S_ISDIR(st.st_mode)) throw IoError("cannot read " + what + " '" + path + "': it is a directory");
+  if (!S_ISREG(st.st_mode))
+    throw IoError("cannot read " + what + " '" + path + "': not a regular file (a device, pipe or socket)");
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw IoError("cannot open " + what + " '" + path + "': " + errno_text());
   std::vector<unsigned char> out;
-  if (S_ISREG(st.st_mode)) {
-    if (static_cast<std::uint64_t>(st.st_size) > max_bytes) {
-      std::fclose(f);
-      throw IoError(what + " '" + path + "' is too large (" + std::to_string(st.st_size) + " bytes; limit " +
-                    std::to_string(max_bytes) + ")");
-    }
-    out.reserve(static_cast<std::size_t>(st.st_size));
+  if (static_cast<std::uint64_t>(st.st_size) > max_bytes) {
+    std::fclose(f);
+    throw IoError(what + " '" + path + "' is too large (" + std::to_string(st.st_size) + " bytes; limit " +
+                  std::to_string(max_bytes) + ")");
   }
+  out.reserve(static_cast<std::size_t>(st.st_size));
   unsigned char buf[1 << 16];
   for (;;) {
     const std::size_t n = std::fread(buf, 1, sizeof buf, f);
@@ -168,16 +168,21 @@ FileLock::FileLock(const std::string& path, const std::string& what) {
   std::error_code ec;
   const fs::path target(path);
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  const fs::path canon = fs::weakly_canonical(dir, ec) / (target.filename().string() + ".lock");
-  key_ = canon.string();
+  const fs::path canon_dir = fs::weakly_canonical(fs::absolute(dir, ec), ec);
+  if (ec) throw IoError("cannot lock " + what + " '" + path + "': " + ec.message());
+  key_ = (canon_dir / (target.filename().string() + ".lock")).string();
   {
     std::lock_guard<std::mutex> g(held_mutex());
     if (held().count({std::this_thread::get_id(), key_})) {
       key_.clear();  // nested in this thread: already exclusive
+      nested_ = true;
       return;
     }
   }
-  fd_ = ::open(key_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  // Readable and writable by everyone the umask allows, so that users sharing a gallery directory
+  // can all take the lock; flock works on a read-only descriptor too.
+  fd_ = ::open(key_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  if (fd_ < 0 && errno == EACCES) fd_ = ::open(key_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd_ < 0) throw IoError("cannot lock " + what + " '" + path + "': cannot create '" + key_ + "' (" + errno_text() + ")");
   int rc;
   do rc = ::flock(fd_, LOCK_EX);

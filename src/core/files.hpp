@@ -25,8 +25,9 @@ void atomic_write(const std::string& path, const void* data, std::size_t size, c
 /// @return how many were removed. Never throws.
 std::size_t remove_stale_temporaries(const std::string& path);
 
-/// Read a whole regular file. @throws IoError naming @p path when it is missing, a directory,
-/// unreadable, or larger than @p max_bytes.
+/// Read a whole regular file. @throws IoError naming @p path when it is missing, a directory or
+/// another non-regular file (device, pipe, socket: they could block or never end), unreadable, or
+/// larger than @p max_bytes.
 std::vector<unsigned char> read_file_bytes(const std::string& path, const std::string& what,
                                            std::size_t max_bytes = static_cast<std::size_t>(1) << 40);
 
@@ -41,10 +42,13 @@ class FileLock {
   ~FileLock();
   FileLock(const FileLock&) = delete;
   FileLock& operator=(const FileLock&) = delete;
+  /// True when this thread already held the lock (this object then holds nothing).
+  bool nested() const { return nested_; }
 
  private:
   int fd_ = -1;
   std::string key_;
+  bool nested_ = false;
 };
 
 /// FNV-1a over 64-bit little-endian words (tail bytes zero-padded), streaming. The checksum of

@@ -20,7 +20,7 @@ namespace {
 std::atomic<std::size_t>& pixel_limit() {
   static std::atomic<std::size_t> limit{[] {
     const char* env = std::getenv("ARCFACE_MAX_PIXELS");
-    if (!env || !*env) return kDefaultMaxImagePixels;
+    if (!env || *env < '0' || *env > '9') return kDefaultMaxImagePixels;  // unset, empty, signed: ignored
     char* end = nullptr;
     const unsigned long long v = std::strtoull(env, &end, 10);
     return (end && *end == '\0' && v > 0) ? static_cast<std::size_t>(v) : kDefaultMaxImagePixels;
@@ -41,7 +41,7 @@ void check_pixels(const std::string& path, long long w, long long h) {
     throw InputError("image file '" + path + "' has " + std::to_string(w) + "x" + std::to_string(h) + " pixels (" +
                      megapixels(static_cast<double>(w) * h) + " megapixels), above the limit of " +
                      megapixels(static_cast<double>(limit)) +
-                     " megapixels (raise it with set_max_image_pixels, ARCFACE_MAX_PIXELS or --max-pixels)");
+                     " megapixels (raise it with set_max_image_pixels, ARCFACE_MAX_PIXELS or arcface --max-megapixels)");
 }
 
 }  // namespace

@@ -30,6 +30,20 @@ namespace detail {
 namespace {
 constexpr int kMaxInputSide = 1024;
 constexpr int kMaxEmbeddingSize = 65536;
+
+// An integer metadata value in a range no computation with it can overflow.
+int int_value(const nlohmann::json& v, const std::string& path) {
+  if (!v.is_number_integer() || v.get<long long>() < -1000000 || v.get<long long>() > 1000000)
+    throw ModelError("model '" + path + "' has invalid arcface metadata: expected an integer, got " + v.dump());
+  return static_cast<int>(v.get<long long>());
+}
+
+// A number representable as a float.
+float float_value(const nlohmann::json& v, const std::string& path) {
+  if (!v.is_number() || !(std::abs(v.get<double>()) < 1e30))
+    throw ModelError("model '" + path + "' has invalid arcface metadata: expected a number, got " + v.dump());
+  return static_cast<float>(v.get<double>());
+}
 }  // namespace
 
 ModelInfo parse_model_info(const std::string& path, const std::string& text) {
@@ -48,34 +62,34 @@ ModelInfo parse_model_info(const std::string& path, const std::string& text) {
     if (m.name.empty()) throw ModelError("model '" + path + "' has invalid arcface metadata: empty name");
     m.architecture = j.value("architecture", "");
     const auto& in = j.at("input");
-    m.input_width = in.at("width").get<int>();
-    m.input_height = in.at("height").get<int>();
+    m.input_width = int_value(in.at("width"), path);
+    m.input_height = int_value(in.at("height"), path);
     const std::string color = in.value("color", "RGB");
     if (color != "RGB" && color != "BGR") throw ModelError("model '" + path + "': unknown colour order " + color);
     m.rgb = color == "RGB";
     for (int c = 0; c < 3; ++c) {
-      m.mean[c] = in.at("mean").at(c).get<float>();
-      m.std[c] = in.at("std").at(c).get<float>();
+      m.mean[c] = float_value(in.at("mean").at(c), path);
+      m.std[c] = float_value(in.at("std").at(c), path);
       if (!std::isfinite(m.mean[c]) || !std::isfinite(m.std[c]) || m.std[c] == 0.f)
         throw ModelError("model '" + path + "': input mean/std must be finite and std non-zero");
     }
     const auto& al = j.at("alignment");
     if (al.contains("points")) {
       m.alignment.name = al.value("template", "custom");
-      m.alignment.size = {al.at("width").get<int>(), al.at("height").get<int>()};
+      m.alignment.size = {int_value(al.at("width"), path), int_value(al.at("height"), path)};
       for (int i = 0; i < 5; ++i)
-        m.alignment.points[i] = {al.at("points").at(i).at(0).get<float>(), al.at("points").at(i).at(1).get<float>()};
+        m.alignment.points[i] = {float_value(al.at("points").at(i).at(0), path), float_value(al.at("points").at(i).at(1), path)};
     } else {
       m.alignment = AlignmentTemplate::by_name(al.at("template").get<std::string>());
     }
     if (j.contains("resize_crop") && !j["resize_crop"].is_null()) {
-      m.resize = j["resize_crop"].at("resize").get<int>();
-      m.crop = j["resize_crop"].at("crop").get<int>();
+      m.resize = int_value(j["resize_crop"].at("resize"), path);
+      m.crop = int_value(j["resize_crop"].at("crop"), path);
     }
     m.flip = flip_policy_from_string(j.value("flip", "none"));
-    m.network_output = j.at("network_output").get<int>();
-    m.embedding_size = j.at("embedding_size").get<int>();
-    m.threshold = j.value("threshold", 0.3f);
+    m.network_output = int_value(j.at("network_output"), path);
+    m.embedding_size = int_value(j.at("embedding_size"), path);
+    m.threshold = j.contains("threshold") ? float_value(j.at("threshold"), path) : 0.3f;
     if (!(m.threshold > -1.f && m.threshold < 1.f))
       throw ModelError("model '" + path + "': threshold " + std::to_string(m.threshold) +
                        " must be a cosine similarity strictly between -1 and 1 (at -1 or 1 every pair gets one verdict)");

@@ -778,6 +778,9 @@ struct Gallery::Impl {
 };
 
 // ------------------------------------------------------------------------------------------------
+Gallery::Gallery(std::string embedder, int dimension, GalleryOptions options)
+    : Gallery(std::move(embedder), dimension, options, std::string()) {}
+
 Gallery::Gallery(std::string embedder, int dimension, GalleryOptions options, std::string flip)
     : impl_(std::make_unique<Impl>()) {
   if (!flip.empty()) flip_policy_from_string(flip);  // validates
@@ -997,6 +1000,8 @@ Gallery Gallery::update(const std::string& path, const std::function<void(Galler
                         const std::function<Gallery()>& create, GalleryOptions options) {
   if (!edit) throw InputError("Gallery::update: no edit function given");
   detail::FileLock lock(path, "gallery file");
+  if (lock.nested())  // the outer update would overwrite what this one saves
+    throw InputError("Gallery::update: '" + path + "' is already being updated by this thread (nested update)");
   std::error_code ec;
   Gallery g = [&] {
     if (std::filesystem::exists(path, ec)) return load(path, options);
@@ -1007,5 +1012,13 @@ Gallery Gallery::update(const std::string& path, const std::function<void(Galler
   g.save(path);  // the lock is held by this thread: save does not take it again
   return g;
 }
+
+struct GalleryFileLock::Impl {
+  explicit Impl(const std::string& path) : lock(path, "gallery file") {}
+  detail::FileLock lock;
+};
+GalleryFileLock::GalleryFileLock(const std::string& path) : impl_(std::make_unique<Impl>(path)) {}
+GalleryFileLock::~GalleryFileLock() = default;
+bool GalleryFileLock::nested() const { return impl_->lock.nested(); }
 
 }  // namespace arcface

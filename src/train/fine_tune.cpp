@@ -9,6 +9,7 @@
 #include <torch/script.h>
 #include <torch/torch.h>
 
+#include "core/files.hpp"
 #include "arcface/aligner.hpp"
 #include "arcface/detector.hpp"
 #include "arcface/embedder.hpp"
@@ -130,11 +131,16 @@ FineTuneReport fine_tune_embedder(const FineTuneOptions& o) {
       torch::jit::Module copy = net.clone();
       copy.eval();
       copy.to(torch::kCPU);
-      const std::string tmp = path + ".tmp";
-      copy.save(tmp, {{"arcface.json", meta.dump(1)}});
-      std::error_code ec;
-      fs::rename(tmp, path, ec);
-      if (ec) throw IoError("cannot write '" + path + "': " + ec.message());
+      ::arcface::detail::atomic_write(
+          path,
+          [&](const std::string& tmp) {
+            try {
+              copy.save(tmp, {{"arcface.json", meta.dump(1)}});
+            } catch (const c10::Error& e) {
+              throw IoError("cannot write model '" + path + "': " + e.what_without_backtrace());
+            }
+          },
+          "model");
     };
 
     const int64_t n = static_cast<int64_t>(labels.size());

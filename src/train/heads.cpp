@@ -6,6 +6,7 @@
 #include <torch/script.h>
 #include <torch/torch.h>
 
+#include "core/files.hpp"
 #include "arcface/error.hpp"
 #include "arcface/train.hpp"
 #include "core/detail.hpp"
@@ -290,11 +291,16 @@ void MarginHead::set_weight(const Eigen::MatrixXf& w) {
 }
 
 void MarginHead::save(const std::string& path) const {
-  try {
-    impl_->module.save(path);
-  } catch (const c10::Error& e) {
-    throw IoError("cannot write head '" + path + "': " + e.what_without_backtrace());
-  }
+  ::arcface::detail::atomic_write(
+      path,
+      [&](const std::string& tmp) {
+        try {
+          impl_->module.save(tmp);
+        } catch (const c10::Error& e) {
+          throw IoError("cannot write head '" + path + "': " + e.what_without_backtrace());
+        }
+      },
+      "head");
 }
 
 }  // namespace arcface::train

@@ -7,6 +7,7 @@
 #include <torch/script.h>
 #include <torch/torch.h>
 
+#include "core/files.hpp"
 #include "arcface/error.hpp"
 #include "arcface/train.hpp"
 #include "core/progress.hpp"
@@ -129,10 +130,16 @@ TrainReport Trainer::fit(const Eigen::MatrixXf& features, const std::vector<int>
       torch::jit::Module ck(c10::QualifiedName("__torch__.arcface.Checkpoint"));
       ck.register_module("head", head);
       ck.register_buffer("projection", I.projection.defined() ? I.projection.detach().cpu() : torch::empty({0}));
-      const std::string tmp = o.checkpoint + ".tmp";
-      ck.save(tmp);
-      if (std::rename(tmp.c_str(), o.checkpoint.c_str()) != 0)
-        throw IoError("cannot write checkpoint '" + o.checkpoint + "'");
+      ::arcface::detail::atomic_write(
+          o.checkpoint,
+          [&](const std::string& tmp) {
+            try {
+              ck.save(tmp);
+            } catch (const c10::Error& e) {
+              throw IoError("cannot write checkpoint '" + o.checkpoint + "': " + e.what_without_backtrace());
+            }
+          },
+          "checkpoint");
     };
 
     TrainReport report;

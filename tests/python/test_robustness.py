@@ -60,6 +60,14 @@ def test_update_leaves_the_file_unchanged_when_edit_raises(tmp_path):
     assert open(path, "rb").read() == before
     with pytest.raises(pyarcface.IOError, match="does not exist"):
         pyarcface.Gallery.update(str(tmp_path / "new.gal"), lambda gal: None)
+    # A nested update of the same file would be overwritten by the outer one: refused.
+    with pytest.raises(pyarcface.InputError, match="nested"):
+        pyarcface.Gallery.update(path, lambda gal: pyarcface.Gallery.update(path, lambda inner: None))
+    assert open(path, "rb").read() == before
+    # The gallery handed to edit is an ordinary object: keeping it is safe.
+    kept = []
+    pyarcface.Gallery.update(path, kept.append)
+    assert kept[0].identities() == ["a"] and len(kept[0]) == 1
 
 
 SAVE_FOREVER = textwrap.dedent("""
