@@ -40,6 +40,7 @@ from ._pyarcface import (  # noqa: F401
     LfwReport,
     largest_face,
     models_dir,
+    import_onnx,
     read_image,
     read_model_info,
     verification_accuracy,
