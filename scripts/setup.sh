@@ -18,6 +18,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev python3-pybind11 python3-dev python3-venv python3-pip python3-setuptools python3-wheel
   python3-numpy python3-pytest python3-sklearn python3-matplotlib python3-pil python3-flatbuffers
+  python3-onnx
   jupyter-nbconvert python3-nbconvert python3-ipykernel python3-nbformat
   clang libfuzzer-14-dev libclang-rt-14-dev
   python3-dask python3-distributed

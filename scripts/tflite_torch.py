@@ -72,9 +72,10 @@ def _activation(expr: str, act: str) -> str:
 
 
 class _Builder:
-    def __init__(self, graph: tfl.SubGraph, what: str):
+    def __init__(self, graph: tfl.SubGraph, what: str, static_padding: bool = False):
         self.g = graph
         self.what = what
+        self.static_padding = static_padding  # SAME padding from the graph's tensor sizes (fixed input size)
         self.lines: List[str] = []
         self.consts: Dict[str, torch.Tensor] = {}
         self.layout: Dict[int, str] = {}  # tensor index -> "nchw" | "plain"
@@ -190,6 +191,18 @@ class _Builder:
         self.lines.append("return " + (outs[0] if len(outs) == 1 else "(" + ", ".join(outs) + ")"))
         return "\n".join(self.lines)
 
+    def pad_same(self, op, x, kh, kw, sh, sw, dh, dw, value):
+        """SAME padding of ``x``: computed at run time, or (static_padding) from the graph's tensor size."""
+        shape = self.g.tensors[op.inputs[0]].shape
+        if not self.static_padding or not shape or len(shape) != 4 or min(shape[1:3]) <= 0:
+            return f"_pad_same({x}, {kh}, {kw}, {sh}, {sw}, {dh}, {dw}, {value})"
+        h, w = shape[1], shape[2]
+        th = max(((h + sh - 1) // sh - 1) * sh + (kh - 1) * dh + 1 - h, 0)
+        tw = max(((w + sw - 1) // sw - 1) * sw + (kw - 1) * dw + 1 - w, 0)
+        if th == 0 and tw == 0:
+            return x
+        return f"F.pad({x}, [{tw // 2}, {tw - tw // 2}, {th // 2}, {th - th // 2}], value={value})"
+
     def emit(self, op: tfl.Operator):
         g, L, o = self.g, self.lines, op.outputs[0]
         name, opt = op.name, op.options
@@ -222,7 +235,7 @@ class _Builder:
                 if sh == 1 and sw == 1 and eh % 2 == 0 and ew % 2 == 0:
                     pad = [eh // 2, ew // 2]
                 else:
-                    src = f"_pad_same({x}, {kh}, {kw}, {sh}, {sw}, {dh}, {dw}, 0.0)"
+                    src = self.pad_same(op, x, kh, kw, sh, sw, dh, dw, "0.0")
             bias = self.const(b, "b") if b is not None else "None"
             expr = (f"F.conv2d({src}, {self.const(wt, 'w')}, {bias}, [{opt['stride_h']}, {opt['stride_w']}], "
                     f"{pad}, [{opt['dilation_h']}, {opt['dilation_w']}], {groups})")
@@ -232,7 +245,7 @@ class _Builder:
             kh, kw, sh, sw = opt["filter_h"], opt["filter_w"], opt["stride_h"], opt["stride_w"]
             src = x
             if opt["padding"] == "SAME":
-                src = f"_pad_same({x}, {kh}, {kw}, {sh}, {sw}, 1, 1, float('-inf'))"
+                src = self.pad_same(op, x, kh, kw, sh, sw, 1, 1, "float('-inf')")
             expr = f"F.max_pool2d({src}, [{kh}, {kw}], [{sh}, {sw}])"
             L.append(f"{self.var(o)} = {_activation(expr, opt['activation'])}")
             self.set_out(op, "nchw", 4)
@@ -329,10 +342,12 @@ class {cls}(torch.nn.Module):
 '''
 
 
-def to_torch(model: tfl.Model, what: str = "model") -> torch.nn.Module:
-    """An eager ``torch.nn.Module`` equal to subgraph 0 of ``model`` (see the module docstring)."""
+def to_torch(model: tfl.Model, what: str = "model", static_padding: bool = False) -> torch.nn.Module:
+    """An eager ``torch.nn.Module`` equal to subgraph 0 of ``model`` (see the module docstring).
+    ``static_padding``: SAME padding for the graph's own input size only (constant pads, which
+    ``torch.onnx.export`` writes as plain Pad operators); the default adapts to any input size."""
     g = model.subgraphs[0]
-    b = _Builder(g, what)
+    b = _Builder(g, what, static_padding)
     body = b.build()
     n_out = len(g.outputs)
     ret = " -> torch.Tensor" if n_out == 1 else " -> Tuple[" + ", ".join(["torch.Tensor"] * n_out) + "]"

@@ -62,6 +62,10 @@ void write_model_metadata(const std::string& path, const std::string& metadata_j
 /// Options of Embedder.
 struct EmbedderOptions {
   /// Model file, or a name looked up in models_dir(); empty selects kDefaultEmbedder.
+  /// "A+B" (model fusion) runs the models A and B, which must share the alignment template, on
+  /// the same crop and returns [a, b] / sqrt(2) with a and b their own normalised embeddings
+  /// (dimension = the sum; the cosine is the mean of the members' cosines; info().threshold the
+  /// mean of their thresholds). Any number of members may be joined by '+'.
   std::string model;
   /// Rows per network call (a mirrored crop counts as a row); larger inputs are split. 8 is the
   /// fastest per image on a 2-core CPU for MobileFaceNet and IR-50 (bench/run_core_bench.py:
@@ -113,7 +117,7 @@ class Embedder {
   /// Run the bare network on already preprocessed input (N x 3 x H x W floats, NCHW, H and W of
   /// the network input) and return its raw, unnormalised output (N x network_output). For
   /// parity checks against a reference implementation.
-  /// @throws InputError if @p values does not hold batch * 3 * H * W floats.
+  /// @throws InputError if @p values does not hold batch * 3 * H * W floats, or for an ensemble.
   Embeddings forward_raw(const std::vector<float>& values, int batch) const;
 
   struct Impl;

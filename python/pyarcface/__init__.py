@@ -51,6 +51,7 @@ from ._pyarcface import (  # noqa: F401
     models_dir,
     max_image_pixels,
     set_max_image_pixels,
+    import_onnx,
     read_image,
     read_model_info,
     verification_accuracy,

@@ -1,4 +1,5 @@
 """Type stubs of pyarcface (the compiled module pyarcface._pyarcface)."""
+import os
 from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, Union, overload
 
 import numpy as np
@@ -82,6 +83,12 @@ class ModelInfo:
     metadata_json: str
 
 def read_model_info(path: str) -> ModelInfo: ...
+def import_onnx(path: Union[str, "os.PathLike[str]"], name: str, template: str = "arcface_112x112", color: str = "RGB",
+                mean: Optional[float] = None, std: Optional[float] = None, flip: str = "sum",
+                models_dir: Optional[Union[str, "os.PathLike[str]"]] = None, force: bool = False,
+                verbose: bool = False) -> ModelInfo:
+    """Import an ONNX face embedder as NAME.pt (checked against OpenCV DNN); model="A+B" fuses two embedders."""
+    ...
 
 class Embedder:
     """Aligned crops -> L2-normalised float32 embeddings (N, dimension). Thread-safe; releases the GIL."""

@@ -16,6 +16,7 @@
 
 #include "arcface/arcface.hpp"
 #include "cli/cli_common.hpp"
+#include "cli/model_commands.hpp"
 #include "core/progress.hpp"
 
 namespace fs = std::filesystem;
@@ -358,6 +359,7 @@ int main(int argc, char** argv) {
   cluster->add_flag("--largest", cl.largest, "only the largest face of each image");
   cluster->add_flag("--json", cl.as_json, "print the report as JSON");
 
+  const auto models_cmd = add_model_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -383,6 +385,7 @@ int main(int argc, char** argv) {
     if (*enroll) return cmd_enroll(g, gallery_path, enroll_args, backend, match);
     if (*identify) return cmd_identify(g, gallery_path, image, out_png, threshold, top, as_json);
     if (*cluster) return cmd_cluster(g, cl);
+    if (const int rc = models_cmd(g); rc >= 0) return rc;
   } catch (const std::exception& e) {
     std::cerr << "arcface: error: " << e.what() << "\n";
     return 1;

@@ -12,6 +12,7 @@
 #include "arcface/image.hpp"
 #include "arcface/models.hpp"
 #include "core/detail.hpp"
+#include "embedder/ensemble.hpp"
 #include "embedder/torch_runtime.hpp"
 
 namespace arcface {
@@ -27,6 +28,7 @@ ModelInfo read_model_info(const std::string& path) {
 }
 
 void write_model_metadata(const std::string& path, const std::string& metadata_json) {
+  if (detail::is_ensemble(path)) throw ModelError("'" + path + "' is an ensemble: write the metadata of each member");
   parse_model_info(path, metadata_json);  // validate first
   std::string old;
   torch::jit::Module module = detail::load_torchscript(path, old, false);
@@ -67,6 +69,7 @@ struct Embedder::Impl {
   Aligner aligner;
   mutable torch::jit::Module module;  // torch::jit::Module::forward is not const-qualified
   int batch_size = 32;
+  std::vector<Embedder> members;  // an ensemble "A+B" (embedder/ensemble.hpp): its models; module unused
 
   Impl(ModelInfo i, torch::jit::Module m, int batch)
       : info(std::move(i)), aligner(info.alignment), module(std::move(m)), batch_size(batch) {}
@@ -128,6 +131,13 @@ struct Embedder::Impl {
 Embedder::Embedder(EmbedderOptions options) {
   if (options.batch_size <= 0) throw InputError("Embedder batch_size must be positive");
   detail::configure_threads(options.threads);
+  if (detail::is_ensemble(options.model)) {
+    std::vector<Embedder> members = detail::load_ensemble(options);
+    impl_ = std::make_unique<Impl>(detail::ensemble_info(members, options.model), torch::jit::Module(),
+                                   options.batch_size);
+    impl_->members = std::move(members);
+    return;
+  }
   const std::string path = resolve_model(options.model.empty() ? kDefaultEmbedder : options.model, ".pt");
   std::string json;
   torch::jit::Module module = detail::load_torchscript(path, json, options.optimize);
@@ -169,6 +179,7 @@ Embeddings Embedder::embed(const std::vector<cv::Mat>& crops) const {
                        std::to_string(bgr[i].rows) + ", model '" + impl_->info.name + "' expects aligned crops of " +
                        std::to_string(want.width) + "x" + std::to_string(want.height));
   }
+  if (!impl_->members.empty()) return detail::embed_ensemble(impl_->members, bgr);
   Embeddings out(static_cast<Eigen::Index>(crops.size()), dimension());
   try {
     constexpr size_t group = 256;  // crops preprocessed at once (bounds memory)
@@ -184,6 +195,8 @@ Embeddings Embedder::embed(const cv::Mat& image, const std::vector<Face>& faces)
 }
 
 Embeddings Embedder::forward_raw(const std::vector<float>& values, int batch) const {
+  if (!impl_->members.empty())
+    throw InputError("forward_raw: '" + impl_->info.path + "' is an ensemble; call it on each member model");
   const int64_t per = 3LL * impl_->info.input_height * impl_->info.input_width;
   if (batch <= 0 || static_cast<int64_t>(values.size()) != batch * per)
     throw InputError("forward_raw: expected " + std::to_string(batch) + " x 3 x " +
