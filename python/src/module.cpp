@@ -17,4 +17,5 @@ PYBIND11_MODULE(_pyarcface, m) {
   pyarcface::bind_gallery(m);
   pyarcface::bind_viz(m);
   pyarcface::bind_train(m);
+  pyarcface::bind_tracker(m);
 }
