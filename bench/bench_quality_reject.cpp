@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <string>
@@ -19,13 +20,17 @@ using namespace arcface;
 
 int main(int argc, char** argv) {
   const std::string root = std::string(ARCFACE_BENCH_SHARED_DIR) + "/data/lfw-view1";
-  std::string pairs_file = root + "/pairsDevTest.txt", images = root + "/deepfunneled", cache;
+  std::string pairs_file = root + "/pairsDevTest.txt", images = root + "/deepfunneled", cache, csv;
   float threshold = -1.f;
+  bool verbose = false;
+  for (int i = 1; i < argc; ++i)
+    if (!std::strcmp(argv[i], "--verbose")) verbose = true;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--pairs")) pairs_file = argv[i + 1];
     else if (!std::strcmp(argv[i], "--images")) images = argv[i + 1];
     else if (!std::strcmp(argv[i], "--cache")) cache = argv[i + 1];
     else if (!std::strcmp(argv[i], "--threshold")) threshold = std::stof(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--csv")) csv = argv[i + 1];
   }
   try {
     const Pipeline pipe;
@@ -55,6 +60,25 @@ int main(int argc, char** argv) {
       scores.push_back(pe.embeddings.row(row.at(a)).dot(pe.embeddings.row(row.at(b))));
       same.push_back(p.same);
       q.push_back({&quality.at(a), &quality.at(b)});
+    }
+    if (verbose)  // the misclassified pairs and their photos' quality
+      for (size_t i = 0; i < scores.size(); ++i)
+        if ((scores[i] >= threshold) != static_cast<bool>(same[i]))
+          std::printf("%s pair %zu, cosine %.3f:\n  %s\n  %s\n", same[i] ? "genuine" : "impostor", i, scores[i],
+                      to_string(*q[i].first).c_str(), to_string(*q[i].second).c_str());
+    if (!csv.empty()) {  // one row per pair, both photos' measurements, for analysis
+      std::ofstream out(csv);
+      out << "same,cosine";
+      for (const char* side : {"a", "b"})
+        for (const char* f : {"yaw", "pitch", "roll", "size", "sharpness", "detector", "score"}) out << "," << side << "_" << f;
+      out << "\n";
+      for (size_t i = 0; i < scores.size(); ++i) {
+        out << same[i] << "," << scores[i];
+        for (const FaceQuality* x : {q[i].first, q[i].second})
+          out << "," << x->pose.yaw << "," << x->pose.pitch << "," << x->pose.roll << "," << x->size << "," << x->sharpness
+              << "," << x->detector_score << "," << x->score;
+        out << "\n";
+      }
     }
     const std::vector<double> fractions{0, 0.02, 0.05, 0.10, 0.15, 0.20};
     std::printf("%s: %zu pairs (%d skipped for a missing image), %zu photos, model %s, threshold %.4f\n\n",

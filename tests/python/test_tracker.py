@@ -39,8 +39,10 @@ def clip(samples, pipeline, tmp_path_factory):
 @pytest.fixture(scope="module")
 def gallery(samples, pipeline):
     g = pyarcface.Gallery(pipeline)
-    for name, folder in (("jeff", "actors/jeff"), ("kurt", "actors/kurt"), ("katy_parry", "actresses/katy_parry")):
-        g.enroll_images(name, [pyarcface.read_image(os.path.join(samples, folder, f"{i}.jpg")) for i in (1, 2)], pipeline)
+    for name, photos in (("jeff", ("actors/jeff/1.jpg", "actors/jeff/2.jpg")),
+                         ("kurt", ("actors/kurt/1.jpg", "actors/kurt/2.jpg")),
+                         ("katy_parry", ("actresses/katy_parry/0.jpg", "actresses/katy_parry/1.jpg"))):
+        g.enroll_images(name, [pyarcface.read_image(os.path.join(samples, p)) for p in photos], pipeline)
     return g
 
 
