@@ -4,6 +4,7 @@
 //
 //   build/bench/arcface_bench_quality_reject [--pairs P] [--images DIR] [--cache FILE] [--threshold T]
 // Defaults: ../shared LFW View 1 pairsDevTest.txt, deep-funnelled images, the model's threshold.
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -49,7 +50,7 @@ int main(int argc, char** argv) {
       const cv::Mat img = read_image(paths[i]);
       const auto faces = pipe.detector().detect(img);
       const int k = central_face(faces, img.size());
-      quality[paths[i]] = k < 0 ? FaceQuality{} : assess_quality(img, faces[static_cast<size_t>(k)]);
+      quality[paths[i]] = k < 0 ? FaceQuality{} : assess_quality(img, faces[static_cast<size_t>(k)], pipe.embedder());
       row[pe.paths[i]] = static_cast<Eigen::Index>(i);
     }
     std::vector<float> scores;
@@ -70,13 +71,13 @@ int main(int argc, char** argv) {
       std::ofstream out(csv);
       out << "same,cosine";
       for (const char* side : {"a", "b"})
-        for (const char* f : {"yaw", "pitch", "roll", "size", "sharpness", "detector", "score"}) out << "," << side << "_" << f;
+        for (const char* f : {"yaw", "pitch", "roll", "size", "sharpness", "detector", "score", "consistency"}) out << "," << side << "_" << f;
       out << "\n";
       for (size_t i = 0; i < scores.size(); ++i) {
         out << same[i] << "," << scores[i];
         for (const FaceQuality* x : {q[i].first, q[i].second})
           out << "," << x->pose.yaw << "," << x->pose.pitch << "," << x->pose.roll << "," << x->size << "," << x->sharpness
-              << "," << x->detector_score << "," << x->score;
+              << "," << x->detector_score << "," << x->score << "," << x->consistency;
         out << "\n";
       }
     }
@@ -90,10 +91,17 @@ int main(int argc, char** argv) {
     std::printf("\n");
     const std::vector<std::pair<const char*, std::function<float(const FaceQuality&)>>> measures{
         {"combined score", [](const FaceQuality& x) { return x.score; }},
-        {"pose factor only", [](const FaceQuality& x) { return x.pose_factor; }},
-        {"size factor only", [](const FaceQuality& x) { return x.size_factor; }},
-        {"sharpness factor only", [](const FaceQuality& x) { return x.sharpness_factor; }},
-        {"detector factor only", [](const FaceQuality& x) { return x.detector_factor; }}};
+        // Each measure alone, unclipped (the factors saturate at 1 for most LFW photos).
+        {"head pose only: -(yaw/80)^2 - (pitch/60)^2", [](const FaceQuality& x) {
+           return x.size > 0 ? -(x.pose.yaw * x.pose.yaw / 6400.f + x.pose.pitch * x.pose.pitch / 3600.f) : -1e9f;
+         }},
+        {"face size only", [](const FaceQuality& x) { return x.size; }},
+        {"sharpness only", [](const FaceQuality& x) { return x.sharpness; }},
+        {"detector score only", [](const FaceQuality& x) { return x.detector_score; }},
+        {"mirror consistency only", [](const FaceQuality& x) { return x.consistency; }},
+        {"image factors only (no consistency)", [](const FaceQuality& x) {
+           return x.pose_factor * x.size_factor * std::sqrt(x.sharpness_factor * x.detector_factor);
+         }}};
     for (const auto& [name, f] : measures) {
       std::vector<float> pq;
       for (const auto& [a, b] : q) pq.push_back(std::min(f(*a), f(*b)));

@@ -12,6 +12,8 @@
 
 namespace arcface {
 
+class Embedder;
+
 /// Head rotation in degrees, estimated from the five landmarks (see estimate_head_pose).
 struct HeadPose {
   /// Left-right turn: 0 frontal, positive when the face turns towards the right of the image,
@@ -48,6 +50,10 @@ struct QualityOptions {
   float sharpness_half = 60.f;
   /// Detector score at or below which the detection factor is 0 (1 at a score of 1, linear).
   float min_detector_score = 0.5f;
+  /// Mirror consistency (see FaceQuality::consistency): the factor is 0 at or below
+  /// consistency_low and 1 at or above consistency_high, linear in between.
+  float consistency_low = 0.93f;
+  float consistency_high = 0.97f;
 };
 
 /// The quality of one face in one image.
@@ -60,15 +66,24 @@ struct FaceQuality {
   float size = 0.f;
   /// The detector's confidence (Face::score).
   float detector_score = 0.f;
-  /// Each factor in [0, 1] (1 = no problem), as QualityOptions defines them.
+  /// Mirror consistency, measured only by the assess_quality overload that takes an Embedder:
+  /// the cosine similarity of the embedder's network outputs for the aligned face and for its
+  /// mirror image. A frontal, well-aligned, unoccluded face looks like its mirror to the
+  /// network (typically 0.95-0.99); turned heads, occlusions, misplaced landmarks and unusual
+  /// crops lower it. -1 when not measured.
+  float consistency = -1.f;
+  /// Each factor in [0, 1] (1 = no problem), as QualityOptions defines them; consistency_factor
+  /// is 1 when consistency was not measured.
   float pose_factor = 0.f, sharpness_factor = 0.f, size_factor = 0.f, detector_factor = 0.f;
+  float consistency_factor = 1.f;
   /// The combined quality in [0, 1]: pose_factor * size_factor * sqrt(sharpness_factor *
-  /// detector_factor). 0 for an unusable face, 1 for a large, sharp, frontal, certain one.
+  /// detector_factor) * consistency_factor. 0 for an unusable face, 1 for a large, sharp,
+  /// frontal, certain one.
   float score = 0.f;
 
   /// Why the quality is low: the weakest factor in words with its value, e.g. "profile view,
   /// yaw 70 deg", "small face, 14 px", "blurred, sharpness 8", "uncertain detection, score
-  /// 0.55"; "good" when every factor is at least 0.8.
+  /// 0.55", "unlike its mirror image, consistency 0.82"; "good" when every factor is at least 0.8.
   std::string reason() const;
 };
 
@@ -76,6 +91,13 @@ struct FaceQuality {
 /// Thread-safe (a pure function).
 /// @throws InputError for an empty or unsupported image.
 FaceQuality assess_quality(const cv::Mat& image, const Face& face, const QualityOptions& options = {});
+
+/// The same, and the mirror consistency measured with @p embedder's network (one forward pass of
+/// two crops: about the cost of embedding the face once). This is the quality that predicts
+/// recognition errors best (docs/accuracy.md).
+/// @throws InputError for an empty or unsupported image or non-finite landmarks.
+FaceQuality assess_quality(const cv::Mat& image, const Face& face, const Embedder& embedder,
+                           const QualityOptions& options = {});
 
 /// One point of an error-versus-reject curve.
 struct RejectPoint {
@@ -90,7 +112,8 @@ struct RejectPoint {
 /// that share of the pairs with the lowest @p pair_quality (usually the lower of the two photos'
 /// qualities) and measure the verification error of the others at @p threshold (similarity >=
 /// threshold means "same"). A quality measure that predicts recognisability makes the error
-/// fall as the fraction rises.
+/// fall as the fraction rises. Pairs of equal quality are rejected in a fixed pseudo-random
+/// order (not in input order, which in LFW files puts the genuine pairs first).
 /// @throws InputError for inputs of different lengths, no pairs, or a fraction outside [0, 1).
 std::vector<RejectPoint> error_versus_reject(const std::vector<float>& scores, const std::vector<bool>& same,
                                              const std::vector<float>& pair_quality, float threshold,

@@ -35,9 +35,11 @@ struct TrackerOptions {
   /// differs from the track's previous frame more than this (correlation below it) is embedded
   /// and compared with the track. It is another person (a cut, or one face replacing another),
   /// and the track ends, when its cosine similarity to the track's embeddings is below
-  /// split_similarity, or when the gallery names it as someone else than the track's identity.
+  /// split_similarity, or below rename_similarity while the gallery names it as someone else
+  /// than the track's identity.
   float appearance_check = 0.8f;
   float split_similarity = 0.25f;
+  float rename_similarity = 0.7f;
   /// Frames a track survives without a matching detection (short occlusions, missed detections);
   /// its box is predicted meanwhile. Tracks whose predicted box leaves the frame end at once.
   int max_missed = 12;

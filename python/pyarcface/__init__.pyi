@@ -341,8 +341,11 @@ class QualityOptions:
     good_size: float
     sharpness_half: float
     min_detector_score: float
+    consistency_low: float
+    consistency_high: float
     def __init__(self, max_yaw: float = 80.0, max_pitch: float = 60.0, min_size: float = 16.0, good_size: float = 64.0,
-                 sharpness_half: float = 60.0, min_detector_score: float = 0.5) -> None: ...
+                 sharpness_half: float = 60.0, min_detector_score: float = 0.5, consistency_low: float = 0.93,
+                 consistency_high: float = 0.97) -> None: ...
 
 class FaceQuality:
     """How usable a face is for recognition; score in [0, 1]; reason() says what is weakest."""
@@ -355,10 +358,12 @@ class FaceQuality:
     sharpness_factor: float
     size_factor: float
     detector_factor: float
+    consistency: float
+    consistency_factor: float
     def reason(self) -> str: ...
 
-def assess_quality(image: npt.NDArray, face: Face, options: Optional[QualityOptions] = None,
-                   rgb: bool = False) -> FaceQuality: ...
+def assess_quality(image: npt.NDArray, face: Face, embedder: Optional[Embedder] = None,
+                   options: Optional[QualityOptions] = None, rgb: bool = False) -> FaceQuality: ...
 def estimate_head_pose(face: Face) -> HeadPose: ...
 
 class VideoInfo:
@@ -392,7 +397,8 @@ class TrackerOptions:
     threshold: float
     quality: QualityOptions
     def __init__(self, detect_max_side: int = 320, match_iou: float = 0.3, ambiguity_margin: float = 0.15,
-                 appearance_check: float = 0.8, split_similarity: float = 0.25, max_missed: int = 12,
+                 appearance_check: float = 0.8, split_similarity: float = 0.25, rename_similarity: float = 0.7,
+                 max_missed: int = 12,
                  min_hits: int = 2, quality_gain: float = 0.1, reembed_every: int = 50, max_votes: int = 8,
                  threshold: float = -1.0) -> None: ...
 

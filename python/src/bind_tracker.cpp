@@ -31,17 +31,21 @@ void bind_quality(py::module_& m) {
       });
   py::class_<QualityOptions>(m, "QualityOptions", "Where each quality factor reaches 0 and 1 (see the C++ QualityOptions).")
       .def(py::init([](float max_yaw, float max_pitch, float min_size, float good_size, float sharpness_half,
-                       float min_detector_score) {
-             return QualityOptions{max_yaw, max_pitch, min_size, good_size, sharpness_half, min_detector_score};
+                       float min_detector_score, float consistency_low, float consistency_high) {
+             return QualityOptions{max_yaw,        max_pitch,          min_size,        good_size,
+                                   sharpness_half, min_detector_score, consistency_low, consistency_high};
            }),
            py::arg("max_yaw") = 80.f, py::arg("max_pitch") = 60.f, py::arg("min_size") = 16.f, py::arg("good_size") = 64.f,
-           py::arg("sharpness_half") = 60.f, py::arg("min_detector_score") = 0.5f)
+           py::arg("sharpness_half") = 60.f, py::arg("min_detector_score") = 0.5f, py::arg("consistency_low") = 0.93f,
+           py::arg("consistency_high") = 0.97f)
       .def_readwrite("max_yaw", &QualityOptions::max_yaw)
       .def_readwrite("max_pitch", &QualityOptions::max_pitch)
       .def_readwrite("min_size", &QualityOptions::min_size)
       .def_readwrite("good_size", &QualityOptions::good_size)
       .def_readwrite("sharpness_half", &QualityOptions::sharpness_half)
-      .def_readwrite("min_detector_score", &QualityOptions::min_detector_score);
+      .def_readwrite("min_detector_score", &QualityOptions::min_detector_score)
+      .def_readwrite("consistency_low", &QualityOptions::consistency_low)
+      .def_readwrite("consistency_high", &QualityOptions::consistency_high);
   py::class_<FaceQuality>(m, "FaceQuality", R"doc(How usable a face is for recognition.
 
 score: combined quality in [0, 1]; pose (HeadPose), sharpness, size (px), detector_score; the
@@ -55,19 +59,24 @@ factors in [0, 1]; reason(): the weakest factor in words, e.g. "profile view, ya
       .def_readonly("sharpness_factor", &FaceQuality::sharpness_factor)
       .def_readonly("size_factor", &FaceQuality::size_factor)
       .def_readonly("detector_factor", &FaceQuality::detector_factor)
+      .def_readonly("consistency", &FaceQuality::consistency)
+      .def_readonly("consistency_factor", &FaceQuality::consistency_factor)
       .def("reason", &FaceQuality::reason)
       .def("__repr__", [](const FaceQuality& q) { return "<pyarcface.FaceQuality " + arcface::to_string(q) + ">"; });
   m.def(
       "assess_quality",
-      [](const py::array& image, const arcface::Face& face, py::object options, bool rgb) {
+      [](const py::array& image, const arcface::Face& face, const arcface::Embedder* embedder, py::object options,
+         bool rgb) {
         py::object keep;
         const cv::Mat img = image_from_numpy(image, rgb, keep);
         const QualityOptions o = options.is_none() ? QualityOptions{} : options.cast<QualityOptions>();
         py::gil_scoped_release nogil;
-        return arcface::assess_quality(img, face, o);
+        return embedder ? arcface::assess_quality(img, face, *embedder, o) : arcface::assess_quality(img, face, o);
       },
-      py::arg("image"), py::arg("face"), py::arg("options") = py::none(), py::arg("rgb") = false,
-      "Quality of a face detected on image (BGR unless rgb=True).");
+      py::arg("image"), py::arg("face"), py::arg("embedder") = py::none(), py::arg("options") = py::none(),
+      py::arg("rgb") = false,
+      "Quality of a face detected on image (BGR unless rgb=True); with an embedder (e.g. pipeline.embedder) also "
+      "its mirror consistency, the best predictor of recognition errors.");
   m.def(
       "estimate_head_pose", [](const arcface::Face& f) { return arcface::estimate_head_pose(f.landmarks); },
       py::arg("face"), "Head pose (yaw, pitch, roll in degrees) from the face's five landmarks.");
@@ -141,14 +150,15 @@ void bind_tracker(py::module_& m) {
   bind_video(m);
   py::class_<TrackerOptions>(m, "TrackerOptions", "Options of FaceTracker (see the C++ TrackerOptions).")
       .def(py::init([](int detect_max_side, float match_iou, float ambiguity_margin, float appearance_check,
-                       float split_similarity, int max_missed, int min_hits, float quality_gain, int reembed_every,
-                       int max_votes, float threshold) {
+                       float split_similarity, float rename_similarity, int max_missed, int min_hits,
+                       float quality_gain, int reembed_every, int max_votes, float threshold) {
              TrackerOptions o;
              o.detect_max_side = detect_max_side;
              o.match_iou = match_iou;
              o.ambiguity_margin = ambiguity_margin;
              o.appearance_check = appearance_check;
              o.split_similarity = split_similarity;
+             o.rename_similarity = rename_similarity;
              o.max_missed = max_missed;
              o.min_hits = min_hits;
              o.quality_gain = quality_gain;
@@ -158,7 +168,8 @@ void bind_tracker(py::module_& m) {
              return o;
            }),
            py::arg("detect_max_side") = 320, py::arg("match_iou") = 0.3f, py::arg("ambiguity_margin") = 0.15f,
-           py::arg("appearance_check") = 0.8f, py::arg("split_similarity") = 0.25f, py::arg("max_missed") = 12,
+           py::arg("appearance_check") = 0.8f, py::arg("split_similarity") = 0.25f, py::arg("rename_similarity") = 0.7f,
+           py::arg("max_missed") = 12,
            py::arg("min_hits") = 2, py::arg("quality_gain") = 0.1f, py::arg("reembed_every") = 50,
            py::arg("max_votes") = 8, py::arg("threshold") = -1.f)
       .def_readwrite("detect_max_side", &TrackerOptions::detect_max_side)

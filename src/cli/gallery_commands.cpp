@@ -140,7 +140,8 @@ int cmd_enroll(const Globals& g, const std::string& gallery_path, const std::vec
   const bool exists = fs::exists(gallery_path, ec);
   Gallery gallery = exists ? Gallery::load(gallery_path, o) : Gallery(pipe, o);
   require_gallery_embedder(gallery, gallery_path, pipe);
-  const auto items = keep_good_faces(g, faces_of(g, pipe, images, /*largest=*/true, "enrolling"), min_quality);
+  const auto items =
+      keep_good_faces(g, faces_of(g, pipe, images, /*largest=*/true, "enrolling"), min_quality, pipe.embedder());
   if (items.empty()) throw InputError("no face found in any of the " + std::to_string(images.size()) + " image(s)");
   std::vector<std::string> names;
   for (const auto& it : items) names.push_back(it.label);

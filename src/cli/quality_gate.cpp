@@ -6,14 +6,15 @@
 
 namespace arcface::cli {
 
-std::vector<FaceItem> keep_good_faces(const Globals& g, const std::vector<FaceItem>& items, float min_quality) {
+std::vector<FaceItem> keep_good_faces(const Globals& g, const std::vector<FaceItem>& items, float min_quality,
+                                      const Embedder& embedder) {
   if (min_quality <= 0.f) return items;
   std::vector<FaceItem> kept;
   std::string path;
   cv::Mat image;
   for (const auto& it : items) {
     if (it.path != path) image = read_image(path = it.path);
-    const FaceQuality q = assess_quality(image, it.box);
+    const FaceQuality q = assess_quality(image, it.box, embedder);
     if (q.score >= min_quality) {
       kept.push_back(it);
       continue;

@@ -23,8 +23,10 @@ struct VideoArgs {
 };
 int cmd_video(const Globals& g, const VideoArgs& a);
 
-/// enroll --min-quality: drop the faces whose quality is below @p min_quality, with a warning
-/// that names the photo and says why; throws InputError when none is left.
-std::vector<FaceItem> keep_good_faces(const Globals& g, const std::vector<FaceItem>& items, float min_quality);
+/// enroll --min-quality: drop the faces whose quality (with the mirror consistency measured by
+/// @p embedder) is below @p min_quality, with a warning that names the photo and says why;
+/// throws InputError when none is left.
+std::vector<FaceItem> keep_good_faces(const Globals& g, const std::vector<FaceItem>& items, float min_quality,
+                                      const Embedder& embedder);
 
 }  // namespace arcface::cli

@@ -1,6 +1,7 @@
 // The error-versus-reject curve of a quality measure on verification pairs.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <numeric>
 
 #include "arcface/error.hpp"
@@ -18,7 +19,17 @@ std::vector<RejectPoint> error_versus_reject(const std::vector<float>& scores, c
                      " labels and " + std::to_string(pair_quality.size()) + " qualities");
   std::vector<size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return pair_quality[a] < pair_quality[b]; });
+  // Equal qualities are rejected in a fixed pseudo-random order: in input order, the layout of
+  // the pair file (LFW lists its genuine pairs first) would decide which of them go first.
+  auto mix = [](size_t i) {
+    std::uint64_t x = i + 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+  };
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return pair_quality[a] != pair_quality[b] ? pair_quality[a] < pair_quality[b] : mix(a) < mix(b);
+  });
   std::vector<RejectPoint> out;
   for (const double f : fractions) {
     if (!(f >= 0 && f < 1)) throw InputError("error_versus_reject: reject fraction " + std::to_string(f) + " not in [0, 1)");

@@ -6,7 +6,9 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "arcface/embedder.hpp"
 #include "arcface/image.hpp"
+#include "core/detail.hpp"
 
 namespace arcface {
 
@@ -95,9 +97,27 @@ FaceQuality assess_quality(const cv::Mat& image, const Face& face, const Quality
   return q;
 }
 
+FaceQuality assess_quality(const cv::Mat& image, const Face& face, const Embedder& embedder, const QualityOptions& o) {
+  FaceQuality q = assess_quality(image, face, o);
+  const cv::Mat crop = embedder.aligner().align(to_bgr8(image, "image of assess_quality"), face);
+  const ModelInfo& info = embedder.info();
+  const size_t plane = 3 * static_cast<size_t>(info.input_width) * static_cast<size_t>(info.input_height);
+  std::vector<float> input(2 * plane);
+  detail::preprocess_crop(info, crop, false, input.data());
+  detail::preprocess_crop(info, crop, true, input.data() + plane);
+  const Embeddings out = embedder.forward_raw(input, 2);
+  const float n = out.row(0).norm() * out.row(1).norm();
+  q.consistency = n > 0 ? out.row(0).dot(out.row(1)) / n : 0.f;
+  q.consistency_factor = o.consistency_high > o.consistency_low
+                             ? clamp01((q.consistency - o.consistency_low) / (o.consistency_high - o.consistency_low))
+                             : static_cast<float>(q.consistency >= o.consistency_high);
+  q.score = clamp01(q.score * q.consistency_factor);
+  return q;
+}
+
 std::string FaceQuality::reason() const {
   char buf[96];
-  const float worst = std::min({pose_factor, size_factor, sharpness_factor, detector_factor});
+  const float worst = std::min({pose_factor, size_factor, sharpness_factor, detector_factor, consistency_factor});
   if (worst >= 0.8f) return "good";
   if (worst == pose_factor) {
     const float ay = std::abs(pose.yaw);
@@ -111,17 +131,24 @@ std::string FaceQuality::reason() const {
     std::snprintf(buf, sizeof buf, "small face, %.0f px", size);
   } else if (worst == sharpness_factor) {
     std::snprintf(buf, sizeof buf, "blurred, sharpness %.0f", sharpness);
-  } else {
+  } else if (worst == detector_factor) {
     std::snprintf(buf, sizeof buf, "uncertain detection, score %.2f", detector_score);
+  } else {
+    std::snprintf(buf, sizeof buf, "unlike its mirror image, consistency %.2f", consistency);
   }
   return buf;
 }
 
 std::string to_string(const FaceQuality& q) {
-  char buf[200];
-  std::snprintf(buf, sizeof buf, "quality %.2f (yaw %.0f, pitch %.0f, roll %.0f deg, %.0f px, sharpness %.0f, score %.2f)",
+  char buf[224];
+  std::snprintf(buf, sizeof buf, "quality %.2f (yaw %.0f, pitch %.0f, roll %.0f deg, %.0f px, sharpness %.0f, score %.2f",
                 q.score, q.pose.yaw, q.pose.pitch, q.pose.roll, q.size, q.sharpness, q.detector_score);
-  return buf;
+  std::string out = buf;
+  if (q.consistency != -1.f) {
+    std::snprintf(buf, sizeof buf, ", mirror consistency %.3f", q.consistency);
+    out += buf;
+  }
+  return out + ")";
 }
 
 }  // namespace arcface

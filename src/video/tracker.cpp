@@ -252,8 +252,10 @@ std::vector<TrackedFace> FaceTracker::Impl::update(const cv::Mat& frame, std::in
     // Another person: unlike the track's embeddings, or named by the gallery as someone else
     // than the track's identity.
     const detail::Vote& v = *det_vote[j];
-    const bool unlike = live[i]->mean.dot(v.embedding) < o.split_similarity;
-    const bool renamed = !v.identity.empty() && !live[i]->identity.empty() && v.identity != live[i]->identity;
+    const float cosine = live[i]->mean.dot(v.embedding);
+    const bool unlike = cosine < o.split_similarity;
+    const bool renamed = !v.identity.empty() && !live[i]->identity.empty() && v.identity != live[i]->identity &&
+                         cosine < o.rename_similarity;
     if (!unlike && !renamed) continue;
     ++stats.splits;
     end(*live[i], "replaced");

@@ -117,3 +117,29 @@ TEST(Quality, RefusesBadImages) {
   EXPECT_EQ(q.sharpness, 0.f);
   EXPECT_EQ(q.score, 0.f);
 }
+
+TEST(Quality, MirrorConsistencyWithTheEmbedder) {
+  ARCFACE_REQUIRE_SHARED();
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-ms1m.pt");
+  const Embedder embedder;
+  const char* names[3] = {"front/musk_front.jpg", "rotated/musk_rotated.jpg", "profile/musk_profile.jpg"};
+  FaceQuality q[3];
+  for (int i = 0; i < 3; ++i) {
+    const cv::Mat img = read_image(test::sample(std::string("musk/") + names[i]));
+    const Face f = largest(img);
+    q[i] = assess_quality(img, f, embedder);
+    std::printf("musk %-26s %s  reason: %s\n", names[i], to_string(q[i]).c_str(), q[i].reason().c_str());
+    // The image factors are those of the image-only assessment; the score adds the consistency.
+    const FaceQuality plain = assess_quality(img, f);
+    EXPECT_EQ(plain.consistency, -1.f);
+    EXPECT_EQ(plain.consistency_factor, 1.f);
+    EXPECT_FLOAT_EQ(q[i].pose.yaw, plain.pose.yaw);
+    EXPECT_NEAR(q[i].score, plain.score * q[i].consistency_factor, 1e-6);
+    EXPECT_GE(q[i].consistency, -1.f);
+    EXPECT_LE(q[i].consistency, 1.f + 1e-6f);
+  }
+  // A frontal face looks like its mirror image to the network; a turned one less so.
+  EXPECT_GT(q[0].consistency, 0.95f);
+  EXPECT_GT(q[0].consistency, q[1].consistency);
+  EXPECT_GT(q[0].consistency, q[2].consistency);
+}
