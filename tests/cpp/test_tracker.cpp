@@ -199,13 +199,11 @@ TEST(Tracker, RefusesBadInput) {
 
 namespace {
 
-std::string scenario_file() {
-  static const std::string path = [] {
-    const std::string p = video_dir() + "/scenario.avi";
-    if (!test::write_clip(p, test::scenario_clip(), world().actors)) throw Error("cannot write " + p);
-    return p;
-  }();
-  return path;
+// The scenario clip as a file; each test writes its own (ctest runs tests in parallel processes).
+std::string scenario_file(const std::string& name) {
+  const std::string p = video_dir() + "/" + name;
+  if (!test::write_clip(p, test::scenario_clip(), world().actors)) throw Error("cannot write " + p);
+  return p;
 }
 
 void write_prefix(const std::string& from, const std::string& to, double fraction) {
@@ -228,7 +226,7 @@ std::string io_error_of(F&& f) {
 
 TEST(VideoSource, ReadsTheClipItWasWritten) {
   ARCFACE_REQUIRE_SHARED();
-  VideoSource src(scenario_file());
+  VideoSource src(scenario_file("scenario-read.avi"));
   EXPECT_EQ(src.info().kind, "file");
   EXPECT_EQ(src.info().width, 640);
   EXPECT_EQ(src.info().height, 360);
@@ -270,7 +268,7 @@ TEST(VideoSource, BadInputIsAClearError) {
   e = io_error_of([&] { VideoSource(d + "/truncated.mp4"); });
   EXPECT_NE(e.find("truncated.mp4"), std::string::npos) << e;
   // An AVI cut in half plays its first half, then says that it ended early.
-  write_prefix(scenario_file(), d + "/truncated.avi", 0.5);
+  write_prefix(scenario_file("scenario-whole.avi"), d + "/truncated.avi", 0.5);
   VideoSource half(d + "/truncated.avi");
   cv::Mat frame;
   int n = 0;
