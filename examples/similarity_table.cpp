@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
     const arcface::Aligner aligner(pipe.embedder().info().alignment);
     std::vector<cv::Mat> crops;
     std::vector<std::string> labels;
+    std::vector<float> yaw;  // head pose estimated from the landmarks (quality.hpp)
+    std::vector<std::string> rows;
     arcface::Embeddings e(0, pipe.embedder().dimension());
     for (const auto& f : files) {
       const cv::Mat img = arcface::read_image(f.string());
@@ -43,6 +45,8 @@ int main(int argc, char** argv) {
       }
       crops.push_back(aligner.align(img, r.faces[static_cast<std::size_t>(i)]));
       labels.push_back(one_person ? fs::path(argv[1]).filename().string() : f.parent_path().filename().string());
+      rows.push_back(f.parent_path().filename().string() + "/" + f.filename().string());
+      yaw.push_back(arcface::estimate_head_pose(r.faces[static_cast<std::size_t>(i)].landmarks).yaw);
       e.conservativeResize(e.rows() + 1, Eigen::NoChange);
       e.row(e.rows() - 1) = r.embeddings.row(i);
     }
@@ -53,7 +57,7 @@ int main(int argc, char** argv) {
     cv::imwrite(argv[2], arcface::viz::similarity_grid(crops, s, labels, o));
     for (Eigen::Index i = 0; i < s.rows(); ++i) {
       for (Eigen::Index j = 0; j < s.cols(); ++j) std::printf("%6.2f", s(i, j));
-      std::printf("   %s\n", labels[static_cast<std::size_t>(i)].c_str());
+      std::printf("   %s, yaw %+.0f deg\n", rows[static_cast<std::size_t>(i)].c_str(), yaw[static_cast<std::size_t>(i)]);
     }
     std::printf("wrote %s (%ld faces)\n", argv[2], static_cast<long>(e.rows()));
     return 0;

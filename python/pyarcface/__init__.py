@@ -69,7 +69,21 @@ from ._pyarcface import (  # noqa: F401
     trustworthiness,
     viz,
     train,
+    HeadPose,
+    QualityOptions,
+    FaceQuality,
+    assess_quality,
+    estimate_head_pose,
+    VideoInfo,
+    VideoSource,
+    TrackerOptions,
+    TrackedFace,
+    TrackRecord,
+    TrackerStats,
+    FaceTracker,
+    draw_tracks,
 )
+from ._video import VideoFrame, TrackedVideo, track_video  # noqa: E402,F401
 
 
 def rgb_to_bgr(image):

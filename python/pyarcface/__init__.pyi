@@ -2,6 +2,8 @@
 import os
 from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, Union, overload
 
+import os
+
 import numpy as np
 import numpy.typing as npt
 
@@ -337,3 +339,153 @@ class train:  # submodule pyarcface.train
                   optimizer: str = "adam", device: str = "cpu", mirror_augment: bool = True,
                   seed: int = 0) -> "train.FineTuneReport":
         """Fine-tune an embedder on DATA/identity/*.jpg; writes a self-describing model Embedder loads."""
+
+# ---------------------------------------------------------------------------- quality, video, tracking
+class HeadPose:
+    """Head rotation in degrees: yaw (+: towards image right), pitch (+: down), roll."""
+    yaw: float
+    pitch: float
+    roll: float
+    def __iter__(self) -> Iterator[float]: ...
+
+class QualityOptions:
+    max_yaw: float
+    max_pitch: float
+    min_size: float
+    good_size: float
+    sharpness_half: float
+    min_detector_score: float
+    consistency_low: float
+    consistency_high: float
+    def __init__(self, max_yaw: float = 80.0, max_pitch: float = 60.0, min_size: float = 16.0, good_size: float = 64.0,
+                 sharpness_half: float = 60.0, min_detector_score: float = 0.5, consistency_low: float = 0.93,
+                 consistency_high: float = 0.97) -> None: ...
+
+class FaceQuality:
+    """How usable a face is for recognition; score in [0, 1]; reason() says what is weakest."""
+    score: float
+    pose: HeadPose
+    sharpness: float
+    size: float
+    detector_score: float
+    pose_factor: float
+    sharpness_factor: float
+    size_factor: float
+    detector_factor: float
+    consistency: float
+    consistency_factor: float
+    def reason(self) -> str: ...
+
+def assess_quality(image: npt.NDArray, face: Face, embedder: Optional[Embedder] = None,
+                   options: Optional[QualityOptions] = None, rgb: bool = False) -> FaceQuality: ...
+def estimate_head_pose(face: Face) -> HeadPose: ...
+
+class VideoInfo:
+    source: str
+    kind: str  # "file", "camera" or "stream"
+    width: int
+    height: int
+    fps: float
+    frame_count: int
+    backend: str
+
+class VideoSource:
+    """Frames of a video file, a camera index or a stream URL (BGR arrays); raises IOError for bad input."""
+    info: VideoInfo
+    frame_number: int
+    time: float
+    frames_returned: int
+    ended_early: bool
+    def __init__(self, source: Union[str, int, "os.PathLike[str]"]) -> None: ...
+    def read(self) -> Optional[Image]: ...
+    def skip(self) -> bool: ...
+    def __iter__(self) -> Iterator[Image]: ...
+    def __next__(self) -> Image: ...
+
+class TrackerOptions:
+    detect_max_side: int
+    match_iou: float
+    max_missed: int
+    min_hits: int
+    reembed_every: int
+    threshold: float
+    quality: QualityOptions
+    def __init__(self, detect_max_side: int = 320, match_iou: float = 0.3, ambiguity_margin: float = 0.15,
+                 appearance_check: float = 0.8, split_similarity: float = 0.25, rename_similarity: float = 0.7,
+                 max_missed: int = 12,
+                 min_hits: int = 2, quality_gain: float = 0.1, reembed_every: int = 50, max_votes: int = 8,
+                 threshold: float = -1.0) -> None: ...
+
+class TrackedFace:
+    id: int
+    face: Face
+    box: Tuple[float, float, float, float]
+    detected: bool
+    missed: int
+    quality: FaceQuality
+    identity: str
+    confidence: float
+    similarity: float
+    embeddings: int
+    embedded_now: bool
+
+class TrackRecord:
+    id: int
+    identity: str
+    confidence: float
+    similarity: float
+    votes: dict
+    first_frame: int
+    last_frame: int
+    first_time: float
+    last_time: float
+    detections: int
+    embeddings: int
+    best_frame: int
+    best_time: float
+    best_face: Face
+    best_quality: FaceQuality
+    best_crop: Optional[Image]
+    end_reason: str
+
+class TrackerStats:
+    frames: int
+    detections: int
+    embeddings: int
+    tracks: int
+    splits: int
+    refinements: int
+
+class FaceTracker:
+    """Follows faces through video frames, one frame at a time (not thread-safe)."""
+    options: TrackerOptions
+    stats: TrackerStats
+    threshold: float
+    def __init__(self, pipeline: Pipeline, gallery: Optional[Gallery] = None, options: Optional[TrackerOptions] = None,
+                 **option_keywords: Any) -> None: ...
+    def update(self, frame: npt.NDArray, frame_number: int = -1, time: float = -1.0, rgb: bool = False) -> List[TrackedFace]: ...
+    def take_finished(self) -> List[TrackRecord]: ...
+    def finish(self) -> List[TrackRecord]: ...
+
+def draw_tracks(frame: npt.NDArray, tracks: Sequence[TrackedFace]) -> Image: ...
+
+class VideoFrame(Tuple[int, float, Image, List[TrackedFace]]):
+    number: int
+    time: float
+    image: Image
+    faces: List[TrackedFace]
+
+class TrackedVideo:
+    """A video's frames with their tracked faces; tracks holds the finished TrackRecords."""
+    video: VideoSource
+    pipeline: Pipeline
+    tracker: FaceTracker
+    every: int
+    tracks: List[TrackRecord]
+    info: VideoInfo
+    ended_early: bool
+    def __iter__(self) -> Iterator[VideoFrame]: ...
+
+def track_video(source: Union[str, int, "os.PathLike[str]"], pipeline: Optional[Pipeline] = None,
+                gallery: Optional[Gallery] = None, every: int = 1, options: Optional[TrackerOptions] = None,
+                **option_keywords: Any) -> TrackedVideo: ...

@@ -16,4 +16,5 @@ void bind_gallery(py::module_& m);
 void bind_viz(py::module_& m);
 void bind_train(py::module_& m);
 void bind_models(py::module_& m);
+void bind_tracker(py::module_& m);
 }  // namespace pyarcface

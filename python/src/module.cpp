@@ -18,4 +18,5 @@ PYBIND11_MODULE(_pyarcface, m) {
   pyarcface::bind_viz(m);
   pyarcface::bind_train(m);
   pyarcface::bind_models(m);
+  pyarcface::bind_tracker(m);
 }

@@ -110,7 +110,7 @@ int cmd_tsne(const Globals& g, const std::vector<std::string>& inputs, const std
              const std::string& csv, double perplexity, std::uint64_t seed, int iterations);
 
 int cmd_enroll(const Globals& g, const std::string& gallery, const std::vector<std::string>& args,
-               const std::string& backend, const std::string& match);
+               const std::string& backend, const std::string& match, float min_quality = 0.f);
 int cmd_identify(const Globals& g, const std::string& gallery, const std::string& image, const std::string& out_png,
                  std::optional<float> threshold, int top, bool as_json);
 struct ClusterArgs {

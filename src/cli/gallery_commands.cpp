@@ -9,6 +9,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "cli/cli_common.hpp"
+#include "cli/video_commands.hpp"
 #include "core/progress.hpp"
 
 namespace fs = std::filesystem;
@@ -102,7 +103,7 @@ std::vector<InputImage> collect_images(const std::vector<std::string>& inputs) {
 }
 
 int cmd_enroll(const Globals& g, const std::string& gallery_path, const std::vector<std::string>& args,
-               const std::string& backend, const std::string& match) {
+               const std::string& backend, const std::string& match, float min_quality) {
   // Either NAME IMAGES... or one directory of NAME/ folders.
   std::vector<InputImage> images;
   std::error_code ec;
@@ -146,7 +147,8 @@ int cmd_enroll(const Globals& g, const std::string& gallery_path, const std::vec
                        "; it cannot be enrolled into with --match " + match);
   };
   if (fs::exists(gallery_path, ec)) check(Gallery::load(gallery_path, o));  // before the slow part
-  const auto items = faces_of(g, pipe, images, /*largest=*/true, "enrolling");
+  const auto items =
+      keep_good_faces(g, faces_of(g, pipe, images, /*largest=*/true, "enrolling"), min_quality, pipe.embedder());
   if (items.empty()) throw InputError("no face found in any of the " + std::to_string(images.size()) + " image(s)");
   std::vector<std::string> names;
   for (const auto& it : items) names.push_back(it.label);

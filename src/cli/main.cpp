@@ -17,6 +17,7 @@
 #include "arcface/arcface.hpp"
 #include "cli/cli_common.hpp"
 #include "cli/model_commands.hpp"
+#include "cli/video_commands.hpp"
 #include "core/progress.hpp"
 
 namespace fs = std::filesystem;
@@ -339,6 +340,9 @@ int main(int argc, char** argv) {
   enroll->add_option("--match", match,
                      "match identities by template (mean) or by all samples (new galleries; default template)")
       ->check(CLI::IsMember({"template", "all"}));
+  float min_quality = 0.f;
+  enroll->add_option("--min-quality", min_quality, "refuse photos whose face quality (pose, size, sharpness, "
+                     "detector score; 0-1) is below this, saying why")->check(CLI::Range(0.0, 1.0));
 
   int top = 1;
   auto* identify = app.add_subcommand("identify", "name every face of an image from a gallery");
@@ -348,6 +352,22 @@ int main(int argc, char** argv) {
   identify->add_option("--threshold", threshold, "cosine threshold (default: the model's calibrated one)");
   identify->add_option("--top", top, "candidates listed per face (JSON)")->check(CLI::PositiveNumber);
   identify->add_flag("--json", as_json, "print JSON");
+
+  VideoArgs va;
+  auto* video = app.add_subcommand("video", "track and identify faces in a video file, camera or stream");
+  video->add_option("input", va.input, "video file, camera index (0, 1, ...) or stream URL (rtsp://, http://, ...)")
+      ->required();
+  video->add_option("-o,--output", va.output, "write the annotated video (.mp4, .mkv, .avi)");
+  video->add_option("--gallery", va.gallery, "gallery file: name the tracks");
+  video->add_option("--json", va.timeline, "write the timeline, one JSON line per track");
+  video->add_option("--crops", va.crops, "write the best face crop of each track into this directory");
+  video->add_option("--every", va.every, "process every N-th frame only")->check(CLI::PositiveNumber);
+  video->add_flag("--realtime", va.realtime, "drop frames when processing falls behind the video's clock");
+  video->add_option("--threshold", va.threshold, "cosine threshold for a gallery match (default: the model's)");
+  video->add_option("--detect-side", va.detect_side, "longer side the frames are detected at (0: full size)")
+      ->check(CLI::NonNegativeNumber);
+  video->add_option("--max-frames", va.max_frames, "stop after this many frames")->check(CLI::NonNegativeNumber);
+  video->add_flag("--no-tracking", va.no_tracking, "baseline: the full pipeline on every frame, no tracks");
 
   ClusterArgs cl;
   auto* cluster = app.add_subcommand("cluster", "group the faces of many images by identity into folders");
@@ -382,7 +402,8 @@ int main(int argc, char** argv) {
     if (*fine) return cmd_fine_tune(g, ft);
     if (*compare) return cmd_compare(g, inputs, out_png, csv, as_json, no_clip, all_faces, sort);
     if (*tsne_cmd) return cmd_tsne(g, inputs, out_png, csv, perplexity, seed, iterations);
-    if (*enroll) return cmd_enroll(g, gallery_path, enroll_args, backend, match);
+    if (*enroll) return cmd_enroll(g, gallery_path, enroll_args, backend, match, min_quality);
+    if (*video) return cmd_video(g, va);
     if (*identify) return cmd_identify(g, gallery_path, image, out_png, threshold, top, as_json);
     if (*cluster) return cmd_cluster(g, cl);
     if (const int rc = models_cmd(g); rc >= 0) return rc;
