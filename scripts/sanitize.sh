@@ -5,7 +5,7 @@
 #   scripts/sanitize.sh [gtest filter, default: everything in arcface_tests]
 #
 # LibTorch and OpenCV are not instrumented; their allocations are not leak-checked (detect_leaks=0).
-# Takes about 25 minutes on 2 cores from scratch (no compiler-cache hits: other flags), a few
+# Takes about 30 minutes on 2 cores from scratch (no compiler-cache hits: other flags) plus 5 minutes of tests, a few
 # minutes when only the project's files changed. Run it before a release and after changes to
 # parsers, file formats or the gallery; it is not part of CI (docs/security.md).
 set -euo pipefail
