@@ -118,7 +118,7 @@ void atomic_write(const std::string& path, const void* data, std::size_t size, c
       what);
 }
 
-std::vector<unsigned char> read_file_bytes(const std::string& path, const std::string& what, std::size_t max_bytes) {
+std::FILE* open_regular_file(const std::string& path, const std::string& what, std::uint64_t* size) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0)
     throw IoError("cannot open " + what + " '" + path + "': " + (errno == ENOENT ? "no such file" : errno_text()));
@@ -127,13 +127,20 @@ std::vector<unsigned char> read_file_bytes(const std::string& path, const std::s
     throw IoError("cannot read " + what + " '" + path + "': not a regular file (a device, pipe or socket)");
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw IoError("cannot open " + what + " '" + path + "': " + errno_text());
+  *size = static_cast<std::uint64_t>(st.st_size);
+  return f;
+}
+
+std::vector<unsigned char> read_file_bytes(const std::string& path, const std::string& what, std::size_t max_bytes) {
+  std::uint64_t size = 0;
+  std::FILE* f = open_regular_file(path, what, &size);
   std::vector<unsigned char> out;
-  if (static_cast<std::uint64_t>(st.st_size) > max_bytes) {
+  if (size > max_bytes) {
     std::fclose(f);
-    throw IoError(what + " '" + path + "' is too large (" + std::to_string(st.st_size) + " bytes; limit " +
+    throw IoError(what + " '" + path + "' is too large (" + std::to_string(size) + " bytes; limit " +
                   std::to_string(max_bytes) + ")");
   }
-  out.reserve(static_cast<std::size_t>(st.st_size));
+  out.reserve(static_cast<std::size_t>(size));
   unsigned char buf[1 << 16];
   for (;;) {
     const std::size_t n = std::fread(buf, 1, sizeof buf, f);

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <string>
 #include <vector>
@@ -24,6 +25,11 @@ void atomic_write(const std::string& path, const void* data, std::size_t size, c
 /// Remove `<name>.tmp-<pid>-<n>` files beside @p path whose process <pid> no longer runs.
 /// @return how many were removed. Never throws.
 std::size_t remove_stale_temporaries(const std::string& path);
+
+/// Open a regular file for binary reading and report its size. @throws IoError naming @p path when
+/// it is missing, a directory or another non-regular file (device, pipe, socket: they could block
+/// or never end), or cannot be opened. The caller closes the returned FILE.
+std::FILE* open_regular_file(const std::string& path, const std::string& what, std::uint64_t* size);
 
 /// Read a whole regular file. @throws IoError naming @p path when it is missing, a directory or
 /// another non-regular file (device, pipe, socket: they could block or never end), unreadable, or

@@ -1,7 +1,5 @@
 #include "arcface/npy.hpp"
 
-#include <sys/stat.h>
-
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -31,11 +29,8 @@ void write_npy(const std::string& path, const Embeddings& m) {
 
 NpyArray read_npy(const std::string& path) {
   const std::string where = "'" + path + "'";
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) throw IoError("cannot open .npy file " + where + " (missing or unreadable)");
-  if (S_ISDIR(st.st_mode)) throw IoError("cannot read .npy file " + where + ": it is a directory");
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) throw IoError("cannot open .npy file " + where + ": " + std::strerror(errno));
+  std::uint64_t file_size = 0;
+  std::FILE* f = detail::open_regular_file(path, ".npy file", &file_size);
   struct Closer {
     std::FILE* f;
     ~Closer() { std::fclose(f); }
@@ -69,9 +64,7 @@ NpyArray read_npy(const std::string& path) {
   std::size_t count = 1;
   for (std::size_t d : h.shape) count = detail::checked_mul(count, d, where + ": the shape");
   const std::size_t bytes = detail::checked_mul(count, sizeof(float), where + ": the shape");
-  const std::uint64_t available = static_cast<std::uint64_t>(st.st_size) > prefix + hlen
-                                      ? static_cast<std::uint64_t>(st.st_size) - prefix - hlen
-                                      : 0;
+  const std::uint64_t available = file_size > prefix + hlen ? file_size - prefix - hlen : 0;
   if (bytes > available)
     throw IoError(where + ": truncated data (the shape needs " + std::to_string(bytes) + " bytes, the file has " +
                   std::to_string(available) + ")");

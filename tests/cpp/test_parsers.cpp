@@ -1,4 +1,5 @@
 // Strict parsers: .npy headers, LFW pair files, model metadata, gallery headers, the photo cache.
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -88,6 +89,11 @@ TEST(StrictNpy, RefusesWhatTheHeaderCannotMean) {
   EXPECT_THROW(read_npy(npy_file("nokey.npy", "{'descr': '<f4', 'shape': (1,), }", 4)), IoError);
   EXPECT_THROW(read_npy(npy_file("trailing.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", 8)), IoError);
   EXPECT_NE(message_of<IoError>([&] { read_npy(dir()); }).find("directory"), std::string::npos);
+  // A named pipe would block a reader forever: refused before it is opened.
+  const std::string fifo = dir() + "/pipe.npy";
+  fs::remove(fifo);
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_NE(message_of<IoError>([&] { read_npy(fifo); }).find("not a regular file"), std::string::npos);
 }
 
 TEST(StrictPairs, OverflowingCountsAreErrors) {
