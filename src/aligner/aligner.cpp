@@ -58,7 +58,28 @@ cv::Mat Aligner::transform(const std::array<cv::Point2f, 5>& landmarks) const {
 }
 
 namespace {
+
 constexpr int kWholeImageLimit = 16384;
+
+// The part of an image of @p image_size that the warp @p m onto @p out_size reads, plus a margin
+// for interpolation; empty when the crop sees nothing of the image.
+cv::Rect visible_part(const cv::Mat& m, cv::Size out_size, cv::Size image_size) {
+  cv::Mat inv;
+  cv::invertAffineTransform(m, inv);
+  double x0 = 1e300, y0 = 1e300, x1 = -1e300, y1 = -1e300;
+  for (const cv::Point2d c : {cv::Point2d(0, 0), cv::Point2d(out_size.width, 0), cv::Point2d(0, out_size.height),
+                              cv::Point2d(out_size.width, out_size.height)}) {
+    const double x = inv.at<double>(0, 0) * c.x + inv.at<double>(0, 1) * c.y + inv.at<double>(0, 2);
+    const double y = inv.at<double>(1, 0) * c.x + inv.at<double>(1, 1) * c.y + inv.at<double>(1, 2);
+    x0 = std::min(x0, x), y0 = std::min(y0, y), x1 = std::max(x1, x), y1 = std::max(y1, y);
+  }
+  auto clamp = [](double v, int hi) { return static_cast<int>(std::min<double>(hi, std::max(0.0, v))); };
+  const int left = clamp(std::floor(x0) - 2, image_size.width), top = clamp(std::floor(y0) - 2, image_size.height);
+  const int right = clamp(std::ceil(x1) + 3, image_size.width), bottom = clamp(std::ceil(y1) + 3, image_size.height);
+  if (right <= left || bottom <= top) return {};
+  return {left, top, right - left, bottom - top};
+}
+
 }  // namespace
 
 cv::Mat Aligner::align(const cv::Mat& image, const Face& face) const {
@@ -67,35 +88,19 @@ cv::Mat Aligner::align(const cv::Mat& image, const Face& face) const {
   const double det = m.at<double>(0, 0) * m.at<double>(1, 1) - m.at<double>(0, 1) * m.at<double>(1, 0);
   if (!(std::abs(det) > 1e-12) || !std::isfinite(det))
     throw InputError("cannot align a face: its landmarks are degenerate (all at one point)");
-  if (std::max(bgr.cols, bgr.rows) < kWholeImageLimit)
-    return detail::with_cv_context("aligning a face", [&] {
-      cv::Mat crop;
-      cv::warpAffine(bgr, crop, m, tmpl_.size, cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar::all(0));
-      return crop;
-    });
-  // Very large images: warp only the part the crop can see (plus a margin for interpolation), as
-  // OpenCV's remap cannot address images of 32767 pixels or more per side.
-  cv::Mat inv;
-  cv::invertAffineTransform(m, inv);
-  double x0 = 1e300, y0 = 1e300, x1 = -1e300, y1 = -1e300;
-  for (const cv::Point2d c : {cv::Point2d(0, 0), cv::Point2d(tmpl_.size.width, 0), cv::Point2d(0, tmpl_.size.height),
-                              cv::Point2d(tmpl_.size.width, tmpl_.size.height)}) {
-    const double x = inv.at<double>(0, 0) * c.x + inv.at<double>(0, 1) * c.y + inv.at<double>(0, 2);
-    const double y = inv.at<double>(1, 0) * c.x + inv.at<double>(1, 1) * c.y + inv.at<double>(1, 2);
-    x0 = std::min(x0, x), y0 = std::min(y0, y), x1 = std::max(x1, x), y1 = std::max(y1, y);
+  cv::Mat source = bgr;
+  if (std::max(bgr.cols, bgr.rows) >= kWholeImageLimit) {
+    // Very large images: warp only the part the crop can see, as OpenCV's remap cannot address
+    // images of 32767 pixels or more per side.
+    const cv::Rect seen = visible_part(m, tmpl_.size, bgr.size());
+    if (seen.empty()) return cv::Mat(tmpl_.size, CV_8UC3, cv::Scalar::all(0));  // the face lies outside
+    m.at<double>(0, 2) += m.at<double>(0, 0) * seen.x + m.at<double>(0, 1) * seen.y;
+    m.at<double>(1, 2) += m.at<double>(1, 0) * seen.x + m.at<double>(1, 1) * seen.y;
+    source = bgr(seen).clone();  // a copy: remap must not read outside the region
   }
-  auto clamp = [](double v, int hi) { return static_cast<int>(std::min<double>(hi, std::max(0.0, v))); };
-  const int left = clamp(std::floor(x0) - 2, bgr.cols), top = clamp(std::floor(y0) - 2, bgr.rows);
-  const int right = clamp(std::ceil(x1) + 3, bgr.cols), bottom = clamp(std::ceil(y1) + 3, bgr.rows);
-  if (right <= left || bottom <= top)  // the face lies outside the image
-    return cv::Mat(tmpl_.size, CV_8UC3, cv::Scalar::all(0));
-  const cv::Rect seen(left, top, right - left, bottom - top);
-  m.at<double>(0, 2) += m.at<double>(0, 0) * seen.x + m.at<double>(0, 1) * seen.y;
-  m.at<double>(1, 2) += m.at<double>(1, 0) * seen.x + m.at<double>(1, 1) * seen.y;
   return detail::with_cv_context("aligning a face", [&] {
-    const cv::Mat part = bgr(seen).clone();  // a copy: remap must not read outside the region
     cv::Mat crop;
-    cv::warpAffine(part, crop, m, tmpl_.size, cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar::all(0));
+    cv::warpAffine(source, crop, m, tmpl_.size, cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar::all(0));
     return crop;
   });
 }
