@@ -27,12 +27,13 @@ import importlib.util
 import json
 import os
 import sys
-import tempfile
 from typing import Dict, List, Optional
 
 import numpy as np
 import torch
 import torch.nn.functional as F  # noqa: F401  (used by the generated code)
+
+from generated_module import load_generated_class
 
 # Bumped when the generated module changes.
 VERSION = 1
@@ -575,14 +576,7 @@ def to_torch(model, what: str = "model") -> torch.nn.Module:
     # TorchScript compiles from source files: write the generated class to a private module file.
     header = ("from typing import Dict, List\nimport torch\nimport torch.nn.functional as F\n"
               "from onnx_torch import _flatten\n")
-    fname = os.path.join(tempfile.mkdtemp(prefix="onnx_torch_"), "onnx_generated.py")
-    with open(fname, "w") as f:
-        f.write(header + src)
-    spec = importlib.util.spec_from_file_location(f"onnx_generated_{abs(hash(fname))}", fname)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    module = getattr(mod, cls)(b.params, sorted(b.trainable))
+    module = load_generated_class(header + src, "onnx", cls)(b.params, sorted(b.trainable))
     module.eval()
     module.generated_source = src
     module.input_size = (h, w)

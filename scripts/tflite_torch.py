@@ -30,6 +30,7 @@ import torch
 import torch.nn.functional as F  # noqa: F401  (used by the generated code)
 
 import tflite_reader as tfl
+from generated_module import load_generated_class
 
 _NHWC_TO_NCHW_AXIS = [0, 2, 3, 1]  # TFLite axis a of a 4-D tensor is torch axis _NHWC_TO_NCHW_AXIS[a]
 
@@ -355,21 +356,9 @@ def to_torch(model: tfl.Model, what: str = "model", static_padding: bool = False
     src = _TEMPLATE.format(cls=cls, what=what.replace('"', "'"), ret=ret,
                            body="\n".join("        " + line for line in body.splitlines()))
     # TorchScript compiles from source files: write the generated class to a private module file.
-    import importlib.util
-    import os
-    import tempfile
     header = ("from typing import Tuple\nimport torch\nimport torch.nn.functional as F\n"
               "from tflite_torch import _pad_same, _nhwc\n")
-    tmpdir = tempfile.mkdtemp(prefix="tflite_torch_")
-    fname = os.path.join(tmpdir, "tflite_generated.py")
-    with open(fname, "w") as f:
-        f.write(header + src)
-    spec = importlib.util.spec_from_file_location(f"tflite_generated_{abs(hash(fname))}", fname)
-    mod = importlib.util.module_from_spec(spec)
-    import sys
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    module = getattr(mod, cls)(b.consts)
+    module = load_generated_class(header + src, "tflite", cls)(b.consts)
     module.eval()
     module.generated_source = src
     return module
