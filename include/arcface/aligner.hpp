@@ -2,6 +2,7 @@
 /// @file aligner.hpp
 /// Five-point face alignment by a similarity transform.
 
+#include "arcface/export.hpp"
 #include <array>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 
 #include "arcface/face.hpp"
 
+ARCFACE_API_BEGIN
 namespace arcface {
 
 /// Canonical positions of the five landmarks (order of arcface::Landmark) in a crop of @c size.
@@ -60,3 +62,4 @@ class Aligner {
 };
 
 }  // namespace arcface
+ARCFACE_API_END

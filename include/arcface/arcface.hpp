@@ -3,6 +3,8 @@
 /// Umbrella header: everything the library offers.
 
 #include "arcface/aligner.hpp"
+#include "arcface/embeddings.hpp"
+#include "arcface/export.hpp"
 #include "arcface/cluster.hpp"
 #include "arcface/detector.hpp"
 #include "arcface/embedder.hpp"

@@ -2,11 +2,13 @@
 /// @file cluster.hpp
 /// Grouping unlabelled faces by identity.
 
+#include "arcface/export.hpp"
 #include <cstdint>
 #include <vector>
 
-#include "arcface/embedder.hpp"
+#include "arcface/embeddings.hpp"
 
+ARCFACE_API_BEGIN
 namespace arcface {
 
 struct ClusterOptions {
@@ -45,3 +47,4 @@ struct PairwiseScores {
 PairwiseScores pairwise_scores(const std::vector<int>& predicted, const std::vector<int>& truth);
 
 }  // namespace arcface
+ARCFACE_API_END

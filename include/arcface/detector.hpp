@@ -2,6 +2,7 @@
 /// @file detector.hpp
 /// Face detection with five landmarks.
 
+#include "arcface/export.hpp"
 #include <array>
 #include <memory>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "arcface/face.hpp"
 
+ARCFACE_API_BEGIN
 namespace arcface {
 
 /// Which detection network to use.
@@ -103,3 +105,4 @@ class Detector {
 };
 
 }  // namespace arcface
+ARCFACE_API_END

@@ -2,6 +2,7 @@
 /// @file embedder.hpp
 /// ArcFace-style face embeddings from self-describing TorchScript models.
 
+#include "arcface/export.hpp"
 #include <array>
 #include <memory>
 #include <optional>
@@ -12,13 +13,11 @@
 #include <opencv2/core/mat.hpp>
 
 #include "arcface/aligner.hpp"
+#include "arcface/embeddings.hpp"
 #include "arcface/face.hpp"
 
+ARCFACE_API_BEGIN
 namespace arcface {
-
-/// Row-major float matrix: one embedding (or one face) per row. Rows are contiguous, so a
-/// matrix maps onto a numpy (N, D) array without a copy.
-using Embeddings = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 /// How the embedding of the mirrored crop is combined with that of the crop.
 enum class FlipPolicy {
@@ -127,3 +126,4 @@ class Embedder {
 };
 
 }  // namespace arcface
+ARCFACE_API_END

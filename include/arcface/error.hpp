@@ -5,9 +5,11 @@
 /// Exceptions of the libraries underneath (c10::Error, cv::Exception) never escape: they are
 /// caught at the boundary and rethrown as one of these, with context.
 
+#include "arcface/export.hpp"
 #include <stdexcept>
 #include <string>
 
+ARCFACE_API_BEGIN
 namespace arcface {
 
 /// Base class of all arcface errors.
@@ -38,3 +40,4 @@ class ModelError : public Error {
 };
 
 }  // namespace arcface
+ARCFACE_API_END

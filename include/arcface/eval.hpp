@@ -2,6 +2,7 @@
 /// @file eval.hpp
 /// Face-verification evaluation on Labeled Faces in the Wild (LFW).
 
+#include "arcface/export.hpp"
 #include <string>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "arcface/face.hpp"
 #include "arcface/pipeline.hpp"
 
+ARCFACE_API_BEGIN
 namespace arcface {
 
 /// One pair of an LFW pair file.
@@ -177,3 +179,4 @@ LfwReport evaluate_lfw(const Pipeline& pipeline, const std::string& pairs, const
                        const LfwEvalOptions& options = {});
 
 }  // namespace arcface
+ARCFACE_API_END

@@ -2,11 +2,13 @@
 /// @file face.hpp
 /// A detected face.
 
+#include "arcface/export.hpp"
 #include <array>
 #include <string>
 
 #include <opencv2/core/types.hpp>
 
+ARCFACE_API_BEGIN
 namespace arcface {
 
 /// Index of each of the five landmarks in Face::landmarks. "Left" and "right" are as seen on the
@@ -29,3 +31,4 @@ struct Face {
 std::string to_string(const Face& face);
 
 }  // namespace arcface
+ARCFACE_API_END

@@ -2,6 +2,7 @@
 /// @file gallery.hpp
 /// Identification: "who is this?" among enrolled people.
 
+#include "arcface/export.hpp"
 #include <functional>
 #include <memory>
 #include <string>
@@ -9,11 +10,13 @@
 
 #include <opencv2/core.hpp>
 
-#include "arcface/embedder.hpp"
+#include "arcface/embeddings.hpp"
 
+ARCFACE_API_BEGIN
 namespace arcface {
 
 class Pipeline;
+struct ModelInfo;
 
 /// Where the nearest neighbours are found.
 enum class SearchBackend {
@@ -145,7 +148,8 @@ class Gallery {
   /// @throws InputError naming both settings unless embeddings of the embedder described by
   /// @p info (name, dimension, flip policy) belong in this gallery.
   void check_embedder(const ModelInfo& info) const;
-  const GalleryOptions& options() const;
+  /// A copy of the options in use (set_search_effort and set_hnsw_faiss_search change them).
+  GalleryOptions options() const;
   /// Change the search-time effort of the approximate backends without rebuilding: HNSW beam
   /// width and IVF lists probed (values < 1 keep the current one). Thread-safe.
   void set_search_effort(int hnsw_ef_search, int ivf_nprobe);
@@ -207,3 +211,4 @@ class GalleryFileLock {
 inline constexpr int kGalleryFormatVersion = 1;
 
 }  // namespace arcface
+ARCFACE_API_END

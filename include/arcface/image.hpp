@@ -10,11 +10,13 @@
 ///  - anything else (float, signed, 2 channels, more than 4 channels) is refused with InputError;
 ///  - an empty image is refused with InputError.
 
+#include "arcface/export.hpp"
 #include <cstddef>
 #include <string>
 
 #include <opencv2/core/mat.hpp>
 
+ARCFACE_API_BEGIN
 namespace arcface {
 
 /// Default of max_image_pixels(): 200 megapixels (a 16320x12240 photo; 600 MB decoded).
@@ -41,3 +43,4 @@ cv::Mat read_image(const std::string& path);
 cv::Mat to_bgr8(const cv::Mat& image, const std::string& what = "image");
 
 }  // namespace arcface
+ARCFACE_API_END

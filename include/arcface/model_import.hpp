@@ -9,11 +9,13 @@
 /// library was built from, the install prefix's `share/arcface/scripts`, and `../share/arcface/scripts`
 /// and `../scripts` next to the running executable.
 
+#include "arcface/export.hpp"
 #include <optional>
 #include <string>
 
 #include "arcface/embedder.hpp"
 
+ARCFACE_API_BEGIN
 namespace arcface {
 
 /// How an imported network takes its input; see docs/models.md for the settings of known models.
@@ -51,3 +53,4 @@ ModelInfo import_onnx(const std::string& onnx_path, const OnnxImportOptions& opt
 std::string find_converter_script(const std::string& file);
 
 }  // namespace arcface
+ARCFACE_API_END

@@ -9,9 +9,11 @@
 ///     `share/arcface/models`).
 /// `scripts/prepare_models.py` (run by the set-up command) fills that directory.
 
+#include "arcface/export.hpp"
 #include <string>
 #include <vector>
 
+ARCFACE_API_BEGIN
 namespace arcface {
 
 /// The models directory in effect (see above).
@@ -28,3 +30,4 @@ inline constexpr const char* kYuNetModel = "yunet";
 inline constexpr const char* kMtcnnModel = "mtcnn-tflite";
 
 }  // namespace arcface
+ARCFACE_API_END

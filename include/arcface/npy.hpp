@@ -3,12 +3,14 @@
 /// Reading and writing numpy .npy files (float32, C order), so that embeddings move between the
 /// CLI, C++ and numpy without conversions.
 
+#include "arcface/export.hpp"
 #include <cstddef>
 #include <string>
 #include <vector>
 
-#include "arcface/embedder.hpp"
+#include "arcface/embeddings.hpp"
 
+ARCFACE_API_BEGIN
 namespace arcface {
 
 /// A float32 array of any rank, C order.
@@ -31,3 +33,4 @@ NpyArray read_npy(const std::string& path);
 Embeddings read_npy_matrix(const std::string& path);
 
 }  // namespace arcface
+ARCFACE_API_END

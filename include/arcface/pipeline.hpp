@@ -2,6 +2,7 @@
 /// @file pipeline.hpp
 /// detect -> align -> embed in one call.
 
+#include "arcface/export.hpp"
 #include <functional>
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "arcface/detector.hpp"
 #include "arcface/embedder.hpp"
 
+ARCFACE_API_BEGIN
 namespace arcface {
 
 struct PipelineOptions {
@@ -64,3 +66,4 @@ class Pipeline {
 int largest_face(const std::vector<Face>& faces);
 
 }  // namespace arcface
+ARCFACE_API_END

@@ -2,6 +2,7 @@
 /// @file quality.hpp
 /// How usable a detected face is for recognition: head pose, sharpness, size, detector score.
 
+#include "arcface/export.hpp"
 #include <array>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 
 #include "arcface/face.hpp"
 
+ARCFACE_API_BEGIN
 namespace arcface {
 
 class Embedder;
@@ -123,3 +125,4 @@ std::vector<RejectPoint> error_versus_reject(const std::vector<float>& scores, c
 std::string to_string(const FaceQuality& quality);
 
 }  // namespace arcface
+ARCFACE_API_END

@@ -2,10 +2,12 @@
 /// @file similarity.hpp
 /// Cosine similarity between embeddings.
 
+#include "arcface/export.hpp"
 #include <Eigen/Core>
 
-#include "arcface/embedder.hpp"
+#include "arcface/embeddings.hpp"
 
+ARCFACE_API_BEGIN
 namespace arcface {
 
 /// Outcome of a verification.
@@ -35,3 +37,4 @@ class Similarity {
 };
 
 }  // namespace arcface
+ARCFACE_API_END

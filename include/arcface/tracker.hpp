@@ -2,6 +2,7 @@
 /// @file tracker.hpp
 /// Faces in video: tracking across frames, embedding on the best frames, an identity per track.
 
+#include "arcface/export.hpp"
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -14,6 +15,7 @@
 #include "arcface/face.hpp"
 #include "arcface/quality.hpp"
 
+ARCFACE_API_BEGIN
 namespace arcface {
 
 class Pipeline;
@@ -152,3 +154,4 @@ class FaceTracker {
 cv::Mat draw_tracks(const cv::Mat& frame, const std::vector<TrackedFace>& tracks);
 
 }  // namespace arcface
+ARCFACE_API_END

@@ -28,12 +28,14 @@
 /// Thread safety: logits() is const and may be called concurrently; set_* and training are not.
 /// Movable, not copyable.
 
+#include "arcface/export.hpp"
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <Eigen/Core>
 
+ARCFACE_API_BEGIN
 namespace arcface::train {
 
 /// The head family.
@@ -212,3 +214,4 @@ struct AngularStats {
 AngularStats angular_stats(const Eigen::MatrixXf& features, const std::vector<int>& labels, int classes);
 
 }  // namespace arcface::train
+ARCFACE_API_END

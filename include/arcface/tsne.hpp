@@ -2,13 +2,15 @@
 /// @file tsne.hpp
 /// t-SNE: a 2-D map of embeddings that keeps neighbours together.
 
+#include "arcface/export.hpp"
 #include <cstdint>
 #include <functional>
 
 #include <Eigen/Core>
 
-#include "arcface/embedder.hpp"
+#include "arcface/embeddings.hpp"
 
+ARCFACE_API_BEGIN
 namespace arcface {
 
 struct TsneOptions {
@@ -49,3 +51,4 @@ Eigen::MatrixX2f tsne(const Embeddings& data, const TsneOptions& options = {});
 double trustworthiness(const Embeddings& data, const Eigen::MatrixX2f& map, int k = 5);
 
 }  // namespace arcface
+ARCFACE_API_END

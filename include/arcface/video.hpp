@@ -2,12 +2,14 @@
 /// @file video.hpp
 /// Reading frames from a video file, a camera or a stream (OpenCV VideoCapture with FFmpeg).
 
+#include "arcface/export.hpp"
 #include <cstdint>
 #include <memory>
 #include <string>
 
 #include <opencv2/core/mat.hpp>
 
+ARCFACE_API_BEGIN
 namespace arcface {
 
 /// What a VideoSource reads from.
@@ -69,3 +71,4 @@ class VideoSource {
 bool is_camera_index(const std::string& source);
 
 }  // namespace arcface
+ARCFACE_API_END

@@ -3,6 +3,7 @@
 /// Pictures of results: similarity grids, t-SNE maps, detection overlays. All functions return
 /// BGR CV_8UC3 images and are thread-safe (no shared state).
 
+#include "arcface/export.hpp"
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 
 #include "arcface/face.hpp"
 
+ARCFACE_API_BEGIN
 namespace arcface::viz {
 
 struct GridOptions {
@@ -59,3 +61,4 @@ cv::Mat draw_detections(const cv::Mat& image, const std::vector<Face>& faces);
 cv::Scalar label_colour(int i);
 
 }  // namespace arcface::viz
+ARCFACE_API_END

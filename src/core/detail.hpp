@@ -1,6 +1,7 @@
 #pragma once
 // Internals shared by the library's translation units. Not installed.
 
+#include "core/internal_api.hpp"
 #include <string>
 #include <thread>
 #include <utility>
@@ -9,6 +10,7 @@
 
 #include "arcface/error.hpp"
 
+ARCFACE_INTERNAL_BEGIN
 namespace arcface::detail {
 
 /// Run @p f, turning cv::Exception into arcface::Error with @p context prepended.
@@ -60,4 +62,5 @@ namespace detail {
 void preprocess_crop(const ModelInfo& info, const cv::Mat& crop, bool mirror, float* dst);
 }  // namespace detail
 }  // namespace arcface
+ARCFACE_INTERNAL_END
 

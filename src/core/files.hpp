@@ -1,6 +1,7 @@
 #pragma once
 // File helpers shared by every writer and reader of the library. Internal (arcface::detail).
 
+#include "core/internal_api.hpp"
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+ARCFACE_INTERNAL_BEGIN
 namespace arcface::detail {
 
 /// Write @p path atomically. @p write receives the name of a temporary file in the same directory
@@ -75,3 +77,4 @@ class Checksum {
 std::size_t checked_mul(std::size_t a, std::size_t b, const std::string& what);
 
 }  // namespace arcface::detail
+ARCFACE_INTERNAL_END

@@ -1,11 +1,13 @@
 #pragma once
 // A minimal progress bar on stderr, drawn only when stderr is a terminal. Not installed.
 
+#include "core/internal_api.hpp"
 #include <cstdio>
 #include <string>
 
 #include <unistd.h>
 
+ARCFACE_INTERNAL_BEGIN
 namespace arcface::detail {
 
 class Progress {
@@ -36,3 +38,4 @@ class Progress {
 };
 
 }  // namespace arcface::detail
+ARCFACE_INTERNAL_END

@@ -1,10 +1,12 @@
 #pragma once
 // Parsing and validating model metadata. Internal; free of LibTorch (the fuzzers build it alone).
 
+#include "core/internal_api.hpp"
 #include <string>
 
 #include "arcface/embedder.hpp"
 
+ARCFACE_INTERNAL_BEGIN
 namespace arcface::detail {
 
 /// Parse the `arcface.json` metadata of the embedder file @p path. Checks types and ranges:
@@ -15,3 +17,4 @@ namespace arcface::detail {
 ModelInfo parse_model_info(const std::string& path, const std::string& text);
 
 }  // namespace arcface::detail
+ARCFACE_INTERNAL_END

@@ -1,12 +1,14 @@
 #pragma once
 // LibTorch helpers shared by the Torch translation units (embedder, MTCNN). Not installed.
 
+#include "core/internal_api.hpp"
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include <torch/script.h>
 
+ARCFACE_INTERNAL_BEGIN
 namespace arcface::detail {
 
 /// Load a TorchScript file and its `arcface.json` extra file (empty string when absent).
@@ -21,3 +23,4 @@ torch::jit::Module load_torchscript(const std::string& path, std::string& metada
 [[noreturn]] void rethrow_with_context(const std::string& context);
 
 }  // namespace arcface::detail
+ARCFACE_INTERNAL_END

@@ -9,11 +9,13 @@
 //            10 float32 landmarks relative to the image size, D float32 embedding
 //   u64      checksum of every byte before it (detail::Checksum)
 
+#include "core/internal_api.hpp"
 #include <array>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+ARCFACE_INTERNAL_BEGIN
 namespace arcface::detail {
 
 struct CachedPhoto {
@@ -34,3 +36,4 @@ PhotoCache read_photo_cache(const std::string& file, const std::string& key, int
 void write_photo_cache(const std::string& file, const std::string& key, int dim, const PhotoCache& cache);
 
 }  // namespace arcface::detail
+ARCFACE_INTERNAL_END

@@ -1,8 +1,10 @@
 #pragma once
 // Dense score kernel of the exact search backend. Internal.
 
+#include "core/internal_api.hpp"
 #include <cstddef>
 
+ARCFACE_INTERNAL_BEGIN
 namespace arcface::detail {
 
 /// C (m x n, row-major) = A (m x d, row-major) * B (n x d, row-major)^T, single-threaded.
@@ -17,3 +19,4 @@ DotFn dot_kernel();
 const char* gemm_nt_kernel();
 
 }  // namespace arcface::detail
+ARCFACE_INTERNAL_END

@@ -1,12 +1,14 @@
 #pragma once
 // The gallery file format (docs/gallery.md). Internal.
 
+#include "core/internal_api.hpp"
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "arcface/embedder.hpp"
+#include "arcface/embeddings.hpp"
 
+ARCFACE_INTERNAL_BEGIN
 namespace arcface::detail {
 
 struct GalleryFileContents {
@@ -39,3 +41,4 @@ struct GalleryFileData {
 GalleryFileData read_gallery_file(const std::string& path);
 
 }  // namespace arcface::detail
+ARCFACE_INTERNAL_END

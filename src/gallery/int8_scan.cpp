@@ -1,3 +1,4 @@
+#include "arcface/error.hpp"
 #include "gallery/int8_scan.hpp"
 #include "gallery/int8_scan_args.hpp"
 
@@ -87,13 +88,25 @@ void Int8Queries::set(const float* q, int nq, int dim) {
   }
 }
 
-// The kernel proper lives in int8_scan_vnni.cpp (compiled for AVX-512 VNNI).
+// The kernel proper lives in int8_scan_vnni.cpp, compiled for AVX-512 VNNI where the compiler can
+// (ARCFACE_HAVE_VNNI_KERNEL, set by CMake); callers check int8_scan_available() first.
 
+#if ARCFACE_HAVE_VNNI_KERNEL
 bool int8_scan_available() {
   static const bool yes = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                           __builtin_cpu_supports("avx512vnni");
   return yes;
 }
+#else
+bool int8_scan_available() { return false; }
+void int8_scan_vnni(const Int8ScanArgs&) { throw Error("int8_scan: built without the AVX-512 VNNI kernel"); }
+std::int32_t dot_u8s8_vnni(const std::uint8_t*, const std::int8_t*, std::size_t) {
+  throw Error("int8_scan: built without the AVX-512 VNNI kernel");
+}
+std::int32_t dot_s8s8_offset_vnni(const std::int8_t*, const std::int8_t*, std::size_t) {
+  throw Error("int8_scan: built without the AVX-512 VNNI kernel");
+}
+#endif
 
 void int8_scan(const Int8Rows& g, std::size_t block0, std::size_t block1, const Int8Queries& q, const float* floors,
                Int8Sink sink, void* ctx) {

@@ -2,12 +2,14 @@
 // First pass of the exact search for large galleries: rows and queries quantised to 8 bits, dot
 // products with AVX-512 VNNI, and per-row error bounds so that the exact fp32 re-ranking of the
 // survivors returns exactly the fp32 top-k. Internal.
+#include "core/internal_api.hpp"
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
 #include "gallery/int8_scan_args.hpp"
 
+ARCFACE_INTERNAL_BEGIN
 namespace arcface::detail {
 
 /// Gallery rows in 8-bit form. Rows are grouped in blocks of 16 and interleaved by 4 dimensions
@@ -55,3 +57,4 @@ void int8_scan(const Int8Rows& g, std::size_t block0, std::size_t block1, const 
                Int8Sink sink, void* ctx);
 
 }  // namespace arcface::detail
+ARCFACE_INTERNAL_END

@@ -1,10 +1,12 @@
 #pragma once
 // The header of a .npy file: the Python literal dict numpy writes, parsed strictly. Internal.
 
+#include "core/internal_api.hpp"
 #include <cstddef>
 #include <string>
 #include <vector>
 
+ARCFACE_INTERNAL_BEGIN
 namespace arcface::detail {
 
 struct NpyHeader {
@@ -20,3 +22,4 @@ struct NpyHeader {
 NpyHeader parse_npy_header(const std::string& text, const std::string& where);
 
 }  // namespace arcface::detail
+ARCFACE_INTERNAL_END

@@ -1,5 +1,6 @@
 #pragma once
 // Internal: the Torch side of the margin heads (for the Trainer and the tests).
+#include "core/internal_api.hpp"
 #include <memory>
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 
 #include "arcface/train.hpp"
 
+ARCFACE_INTERNAL_BEGIN
 namespace arcface::train::detail {
 
 /// Eigen matrix -> float32 CPU tensor (a copy), and back (detached; 1-D tensors become a column).
@@ -33,3 +35,4 @@ torch::jit::Module make_head_module(const HeadOptions& options);
 torch::jit::Module& head_module(const MarginHead& head);
 
 }  // namespace arcface::train::detail
+ARCFACE_INTERNAL_END
