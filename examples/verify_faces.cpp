@@ -10,7 +10,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    const arcface::Pipeline pipe;  // YuNet + the default embedder, loaded once
+    const arcface::Pipeline pipe;  // the default detector (Auto) and embedder, loaded once
     arcface::Embeddings e[2];
     for (int k = 0; k < 2; ++k) {
       const auto r = pipe.process_file(argv[1 + k]);

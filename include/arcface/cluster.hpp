@@ -14,10 +14,9 @@ namespace arcface {
 struct ClusterOptions {
   /// Two faces are linked when their cosine similarity is at least this. Clustering needs a
   /// stricter threshold than pair verification: among N faces every face meets N-1 strangers, so
-  /// a false-accept rate that is harmless for one pair chains whole groups together. 0.60 gives
-  /// the best pairwise F1 on LFW View 1 with the default mobilefacenet-ms1m (0.965; 0.55 gives
-  /// 0.952; at its verification threshold 0.40 everything merges, docs/gallery.md). Other
-  /// embedders need their own value (mobilefacenet-casia: 0.55).
+  /// a false-accept rate that is harmless for one pair chains whole groups together. The default
+  /// suits the default embedder (mobilefacenet-ms1m); other embedders need their own value
+  /// (docs/gallery.md has the measurements behind both).
   float threshold = 0.60f;
   /// Maximum passes of Chinese whispers over all faces (it usually settles in under 10).
   int iterations = 50;

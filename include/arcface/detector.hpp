@@ -98,9 +98,8 @@ class Detector {
   /// The options in effect (defaults resolved; `backend` is never Auto here).
   const DetectorOptions& options() const;
 
-  struct Impl;
-
  private:
+  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

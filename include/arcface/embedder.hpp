@@ -119,9 +119,8 @@ class Embedder {
   /// @throws InputError if @p values does not hold batch * 3 * H * W floats, or for an ensemble.
   Embeddings forward_raw(const std::vector<float>& values, int batch) const;
 
-  struct Impl;
-
  private:
+  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

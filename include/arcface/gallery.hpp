@@ -33,8 +33,8 @@ std::string to_string(SearchBackend backend);
 /// What an identity is matched by.
 enum class MatchMode {
   /// One template per identity: the L2-normalised mean of its samples. Default: one entry per
-  /// person makes search cost independent of photos per person, and on LFW View 1 it identifies
-  /// at least as well as all-samples matching (docs/gallery.md has the numbers).
+  /// person makes search cost independent of photos per person (docs/gallery.md compares the
+  /// two modes' accuracy).
   Template,
   /// Every enrolled sample is an entry; an identity's score is its best sample's.
   AllSamples,
@@ -46,14 +46,13 @@ std::string to_string(MatchMode mode);
 struct GalleryOptions {
   SearchBackend backend = SearchBackend::Auto;
   MatchMode match = MatchMode::Template;
-  /// Auto chooses Exact up to this many entries and FaissHnsw above. Exact answers a query in
-  /// ~30 ms at 1M entries (3.3 ms each in batches of 64) with perfect recall; HNSW is faster only
-  /// where the data has neighbourhood structure (docs/gallery.md).
+  /// Auto chooses Exact up to this many entries and FaissHnsw above (docs/gallery.md compares
+  /// the backends' speed and recall).
   std::size_t auto_exact_limit = 2000000;
   /// Exact backend, galleries of 16k+ entries on CPUs with AVX-512 VNNI: a first pass over 8-bit
   /// copies of the entries with per-entry error bounds, then fp32 re-scoring of every entry that
-  /// could be in the top k. Results are identical to the plain fp32 scan (tested); about 3x
-  /// faster at 1M entries, for 0.5 KB more per entry. false: fp32 scan only.
+  /// could be in the top k. Results are identical to the plain fp32 scan, faster on large
+  /// galleries, for about 0.5 KB more per entry. false: fp32 scan only.
   bool exact_prefilter = true;
   /// Threads for the exact backend's GEMM and FAISS searches (0: all cores).
   int threads = 0;
@@ -61,8 +60,7 @@ struct GalleryOptions {
   int hnsw_ef_construction = 64;  ///< HNSW: build-time beam width
   int hnsw_ef_search = 128;       ///< HNSW: search-time beam width (recall vs speed)
   /// HNSW: search the graph with FAISS's own HNSW::search instead of this library's beam search
-  /// (same graph and visiting order; FAISS's candidate queue costs O(ef) per step, ~2-3x slower
-  /// at ef >= 512). For comparison only.
+  /// (same graph and visiting order, slower at large ef). For comparison only.
   bool hnsw_faiss_search = false;
   int ivf_nlist = 0;              ///< IVF: number of lists (0: about 4 sqrt(N), at least 16)
   int ivf_nprobe = 32;            ///< IVF: lists visited per query

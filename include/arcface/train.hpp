@@ -62,6 +62,10 @@ struct HeadOptions {
   unsigned seed = 0;  ///< initialisation of the class weights (Xavier-uniform; bias zero)
 };
 
+namespace detail {
+struct HeadAccess;  // the library's training code reaches the Torch module through this
+}  // namespace detail
+
 /// A margin head with its class-weight matrix W (C x D) and, for Softmax, the bias b (C).
 class MarginHead {
  public:
@@ -98,10 +102,9 @@ class MarginHead {
 
   const HeadOptions& options() const;
 
-  struct Impl;
-  Impl& impl() const;  ///< internal (the Trainer's access to the Torch module)
-
  private:
+  friend struct detail::HeadAccess;
+  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
@@ -162,9 +165,8 @@ class Trainer {
   Eigen::MatrixXf projection() const;
   const MarginHead& head() const;
 
-  struct Impl;
-
  private:
+  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
@@ -187,7 +189,8 @@ struct FineTuneReport {
   TrainReport train;
   int identities = 0;
   int images = 0;            ///< photos with a detected face (used)
-  int skipped = 0;           ///< photos without a face or unreadable (skipped, with a warning on stderr)
+  int skipped = 0;           ///< photos without a face or unreadable (skipped)
+  std::vector<std::string> skipped_photos;  ///< each skipped photo: "PATH: reason"
   std::string output;
 };
 

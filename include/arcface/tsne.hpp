@@ -17,14 +17,11 @@ struct TsneOptions {
   /// Effective number of neighbours (5-50). Clamped to (N - 1) / 3 for small inputs.
   double perplexity = 30.0;
   int iterations = 1000;
-  /// Barnes-Hut accuracy (0: exact repulsion). Used above exact_below points. 0.3 rather than the
-  /// customary 0.5: on 2,000 clustered points it lifts trustworthiness from 0.978 to 0.980 (above
-  /// scikit-learn's 0.979) for 8 % more time.
+  /// Barnes-Hut accuracy (0: exact repulsion). Used above exact_below points; smaller is more
+  /// accurate and slower (docs/visualization.md explains the default).
   double theta = 0.3;
   /// Up to this many points: exact O(N^2) repulsion; above: Barnes-Hut, O(N log N) per
-  /// iteration. Affinities are always over the 3 x perplexity + 1 nearest neighbours. The exact
-  /// gradient is not better for the map: on 315 LFW faces it gave trustworthiness 0.9987 against
-  /// 0.9993 with Barnes-Hut (theta 0.3), so the tree is used from 100 points on.
+  /// iteration. Affinities are always over the 3 x perplexity + 1 nearest neighbours.
   int exact_below = 100;
   /// Step size; <= 0: max(N / early_exaggeration / 4, 50) as scikit-learn's "auto".
   double learning_rate = -1.0;

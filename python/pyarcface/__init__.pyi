@@ -332,6 +332,7 @@ class train:  # submodule pyarcface.train
         identities: int
         images: int
         skipped: int
+        skipped_photos: list[str]
         output: str
     @staticmethod
     def fine_tune(data: str, output: str, embedder: str = "", name: str = "", kind: str = "arcface", s: float = 32.0,

@@ -124,6 +124,7 @@ PyTorch loads with torch.jit.load and trains (forward(x, labels) -> logits, pred
       .def_readonly("identities", &tr::FineTuneReport::identities)
       .def_readonly("images", &tr::FineTuneReport::images)
       .def_readonly("skipped", &tr::FineTuneReport::skipped)
+      .def_readonly("skipped_photos", &tr::FineTuneReport::skipped_photos, "each skipped photo: 'PATH: reason'")
       .def_readonly("output", &tr::FineTuneReport::output);
 
   m.def("fine_tune",

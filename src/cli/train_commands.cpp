@@ -192,6 +192,7 @@ int cmd_fine_tune(const Globals& g, const FineTuneArgs& a) {
   o.train.progress = !g.quiet;
   o.threads = g.threads;
   const tr::FineTuneReport r = tr::fine_tune_embedder(o);
+  for (const auto& skipped : r.skipped_photos) warn(g, "skipped " + skipped);
   std::printf("%d photos of %d identities (%d skipped); loss %.4f -> %.4f over %zu epochs; training accuracy %.1f %%\n",
               r.images, r.identities, r.skipped, r.train.epoch_loss.front(), r.train.epoch_loss.back(),
               r.train.epoch_loss.size(), 100 * r.train.accuracy);

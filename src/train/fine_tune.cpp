@@ -11,6 +11,7 @@
 
 #include "core/files.hpp"
 #include "arcface/aligner.hpp"
+#include "arcface/dataset.hpp"
 #include "arcface/detector.hpp"
 #include "arcface/embedder.hpp"
 #include "arcface/error.hpp"
@@ -36,15 +37,8 @@ FineTuneReport fine_tune_embedder(const FineTuneOptions& o) {
 
   // 1. Aligned crops of the largest face of every photo, one identity per sub-folder.
   std::vector<std::pair<std::string, std::vector<std::string>>> people;
-  for (const auto& e : fs::directory_iterator(o.data)) {
-    if (!e.is_directory()) continue;
-    std::vector<std::string> photos;
-    for (const auto& f : fs::directory_iterator(e.path()))
-      if (f.is_regular_file()) photos.push_back(f.path().string());
-    std::sort(photos.begin(), photos.end());
-    if (!photos.empty()) people.emplace_back(e.path().filename().string(), std::move(photos));
-  }
-  std::sort(people.begin(), people.end());
+  for (auto& folder : identity_folders(o.data))
+    if (!folder.images.empty()) people.emplace_back(std::move(folder.name), std::move(folder.images));
   if (people.size() < 2)
     throw InputError("training data folder '" + o.data + "' has " + std::to_string(people.size()) +
                      " identity folders with photos; at least 2 are needed");
@@ -62,13 +56,13 @@ FineTuneReport fine_tune_embedder(const FineTuneOptions& o) {
       try {
         img = read_image(photo);
       } catch (const IoError& e) {
-        std::fprintf(stderr, "arcface: warning: skipping %s (%s)\n", photo.c_str(), e.what());
+        report.skipped_photos.push_back(photo + ": " + e.what());
         ++report.skipped;
         continue;
       }
       const auto faces = detector.detect(img);
       if (faces.empty()) {
-        std::fprintf(stderr, "arcface: warning: no face found in %s, skipped\n", photo.c_str());
+        report.skipped_photos.push_back(photo + ": no face found");
         ++report.skipped;
         continue;
       }

@@ -226,9 +226,12 @@ MarginHead::MarginHead(MarginHead&&) noexcept = default;
 MarginHead& MarginHead::operator=(MarginHead&&) noexcept = default;
 
 const HeadOptions& MarginHead::options() const { return impl_->options; }
-MarginHead::Impl& MarginHead::impl() const { return *impl_; }
-
-torch::jit::Module& detail::head_module(const MarginHead& h) { return h.impl().module; }
+namespace detail {
+struct HeadAccess {
+  static torch::jit::Module& module(MarginHead& h) { return h.impl_->module; }
+};
+torch::jit::Module& head_module(MarginHead& h) { return HeadAccess::module(h); }
+}  // namespace detail
 
 void MarginHead::set_iteration(long iteration) {
   impl_->iteration = iteration;

@@ -32,7 +32,7 @@ double scheduled_lr(const TrainOptions& o, int epoch);
 torch::jit::Module make_head_module(const HeadOptions& options);
 
 /// The module inside @p head (shared: training it trains the head).
-torch::jit::Module& head_module(const MarginHead& head);
+torch::jit::Module& head_module(MarginHead& head);
 
 }  // namespace arcface::train::detail
 ARCFACE_INTERNAL_END

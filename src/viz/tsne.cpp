@@ -65,10 +65,10 @@ struct Sparse {
   std::vector<double> val;
 };
 
-Sparse affinities(const Embeddings& x, double perplexity, int k_neighbours, bool dense) {
+Sparse affinities(const Embeddings& x, double perplexity, int k_neighbours) {
   const int n = static_cast<int>(x.rows());
   const Eigen::MatrixXd d = squared_distances(x);
-  const int k = dense ? n - 1 : std::min(n - 1, k_neighbours);
+  const int k = std::min(n - 1, k_neighbours);
   // Conditional probabilities over each row's k nearest neighbours.
   std::vector<std::vector<std::pair<int, double>>> rows(static_cast<std::size_t>(n));
 #pragma omp parallel for schedule(dynamic, 16)
@@ -210,14 +210,13 @@ Eigen::MatrixX2f tsne(const Embeddings& data, const TsneOptions& o) {
   // Affinities over the 3 x perplexity + 1 nearest neighbours in both regimes (as scikit-learn's
   // Barnes-Hut TSNE): dense affinities (exact t-SNE) spread weight over far points and preserve
   // the nearest neighbours slightly less well (trustworthiness 0.9988 vs 0.9994 on 315 LFW faces).
-  const Sparse P = affinities(data, perplexity, static_cast<int>(3 * perplexity + 1), false);
+  const Sparse P = affinities(data, perplexity, static_cast<int>(3 * perplexity + 1));
 
   // Initial layout.
   std::vector<double> y(static_cast<std::size_t>(2 * n));
   if (o.pca_init && data.cols() >= 2) {
     const Eigen::MatrixXd xc = data.cast<double>().rowwise() - data.cast<double>().colwise().mean();
     Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(xc.transpose() * xc);
-    const Eigen::Index d = xc.cols();
     Eigen::MatrixXd pcs = xc * es.eigenvectors().rightCols(2).rowwise().reverse();
     // deterministic signs: largest-magnitude coordinate positive
     for (int c = 0; c < 2; ++c) {
@@ -225,7 +224,6 @@ Eigen::MatrixX2f tsne(const Embeddings& data, const TsneOptions& o) {
       pcs.col(c).cwiseAbs().maxCoeff(&arg);
       if (pcs(arg, c) < 0) pcs.col(c) *= -1;
     }
-    (void)d;
     const double sd = std::sqrt((pcs.col(0).array() - pcs.col(0).mean()).square().mean());
     const double scale = sd > 0 ? 1e-4 / sd : 1.0;
     for (int i = 0; i < n; ++i) y[2 * i] = pcs(i, 0) * scale, y[2 * i + 1] = pcs(i, 1) * scale;

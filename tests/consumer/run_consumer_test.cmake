@@ -1,5 +1,5 @@
 # ctest driver: install the build tree into a scratch prefix, build tests/consumer against it
-# with find_package(arcface), and run it.
+# with find_package(arcface), and run it; then the same straight from the build tree (arcface_DIR).
 foreach(v BUILD_DIR SOURCE_DIR WORK_DIR)
   if(NOT DEFINED ${v})
     message(FATAL_ERROR "${v} not set")
@@ -26,3 +26,10 @@ execute_process(COMMAND ${WORK_DIR}/build/consumer RESULT_VARIABLE rc OUTPUT_VAR
 if(NOT "${out}${err}" MATCHES "GOMP_SPINCOUNT = '0'")
   message(FATAL_ERROR "the consumer does not default to OMP_WAIT_POLICY=PASSIVE:\n${out}${err}")
 endif()
+run(${WORK_DIR}/build/consumer_modules)
+# The same consumer against the build tree itself, without installing.
+run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/build-tree -Darcface_DIR=${BUILD_DIR}
+    -DCMAKE_BUILD_TYPE=Release)
+run(${CMAKE_COMMAND} --build ${WORK_DIR}/build-tree)
+run(${WORK_DIR}/build-tree/consumer)
+run(${WORK_DIR}/build-tree/consumer_modules)

@@ -437,3 +437,22 @@ TEST(Gallery, HnswSearchEffortChangesTheBeam) {
   EXPECT_GE(wide_faiss, 0.99);
   EXPECT_EQ(narrow_again, narrow);
 }
+
+// options() hands out a copy taken under the gallery's lock: a reader never sees the two search
+// efforts of one set_search_effort call half-applied (it returned an unguarded reference before).
+TEST(Gallery, OptionsAreReadConsistentlyWhileAnotherThreadChangesThem) {
+  Gallery g("synthetic", 8);
+  g.set_search_effort(1, 1);
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int v = 1; !stop.load(); v = v % 1000 + 1) g.set_search_effort(v, v);
+  });
+  int torn = 0;
+  for (int i = 0; i < 200000; ++i) {
+    const GalleryOptions o = g.options();
+    torn += o.hnsw_ef_search != o.ivf_nprobe;
+  }
+  stop = true;
+  writer.join();
+  EXPECT_EQ(torn, 0);
+}

@@ -139,7 +139,7 @@ TEST(Heads, SoftmaxIsALinearLayer) {
   o.embedding_size = 5;
   o.classes = 4;
   o.seed = 3;
-  const MarginHead h(o);
+  MarginHead h(o);
   const Eigen::MatrixXf x = Eigen::MatrixXf::Random(6, 5);
   const std::vector<int> y{0, 1, 2, 3, 0, 1};
   Eigen::MatrixXf expected = x * h.weight().transpose();

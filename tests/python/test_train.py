@@ -74,15 +74,24 @@ def test_trainer_separates_clusters_and_reports_angles():
         tr.MarginHead("triplet")
 
 
-def test_fine_tune_writes_an_embedder(samples, models, tmp_path):
+def test_fine_tune_writes_an_embedder(samples, models, tmp_path, capfd):
     import os
     import shutil
     data = tmp_path / "data"
     for who in ("actors/jeff", "actors/kurt"):
         shutil.copytree(os.path.join(samples, who), data / os.path.basename(who))
+    # A corrupt photo and a photo without a face are skipped and reported, not printed by the library.
+    (data / "jeff" / "corrupt.jpg").write_bytes(b"\xff\xd8 not really a jpeg")
+    import cv2
+    assert cv2.imwrite(str(data / "kurt" / "black.png"), np.zeros((200, 200, 3), np.uint8))
+    (data / "kurt" / "notes.txt").write_text("not an image: ignored")
     out = str(tmp_path / "tuned.pt")
+    capfd.readouterr()
     r = tr.fine_tune(str(data), out, epochs=2, batch_size=8, name="tuned-test")
-    assert r.identities == 2 and r.images == 10 and r.skipped == 0
+    assert r.identities == 2 and r.images == 10 and r.skipped == 2
+    assert sorted(os.path.basename(s.split(":")[0]) for s in r.skipped_photos) == ["black.png", "corrupt.jpg"]
+    assert "no face" in " ".join(r.skipped_photos)
+    assert "corrupt.jpg" not in capfd.readouterr().err
     assert len(r.train.epoch_loss) == 2 and np.isfinite(r.train.epoch_loss).all()
     e = pyarcface.Embedder(model=out)
     assert e.info.name == "tuned-test" and e.dimension == 192
