@@ -98,7 +98,7 @@ int cmd_compare(const Globals& g, const std::vector<std::string>& inputs, const 
            {"faces", faces}, {"matrix", m}, {"image", out_png}};
     if (ns) j["mean_same"] = same / ns;
     if (nd) j["mean_different"] = diff / nd;
-    std::cout << j.dump(1) << "\n";
+    std::cout << json_text(j) << "\n";
   } else {
     std::printf("%zu faces compared; grid written to %s (%dx%d)\n", items.size(), out_png.c_str(), grid.cols, grid.rows);
     if (ns && nd)
