@@ -104,9 +104,9 @@ struct KFoldResult {
 KFoldResult kfold_accuracy(const std::vector<float>& scores, const std::vector<bool>& same,
                            const std::vector<int>& fold, int num_folds);
 
-/// A ROC curve as a picture: TAR against FAR on a log-scale FAR axis (1e-4 .. 1), with the EER
-/// point and the TAR@FAR points marked. BGR CV_8UC3.
-cv::Mat draw_roc(const VerificationMetrics& metrics, const std::string& title, cv::Size size = {720, 540});
+/// Deprecated: the ROC picture is drawn by viz::draw_roc (viz.hpp); this forwards to it.
+[[deprecated("use arcface::viz::draw_roc from arcface/viz.hpp")]] cv::Mat draw_roc(
+    const VerificationMetrics& metrics, const std::string& title, cv::Size size = {720, 540});
 
 /// Embeddings of whole photos, one face each.
 struct PhotoEmbeddings {

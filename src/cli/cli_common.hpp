@@ -116,6 +116,13 @@ class FaceCropper {
 /// The embedder of @p pipe must be the one the gallery was made with. @throws InputError naming both.
 void require_gallery_embedder(const Gallery& gallery, const std::string& gallery_path, const Pipeline& pipe);
 
+/// The identity of each face for outlines and same/different statistics: the folder label when
+/// its image gave one face, "" (unknown) for the faces of an image with several (different people).
+std::vector<std::string> identity_labels(const std::vector<FaceItem>& items);
+/// The name printed on face i of a grid: its label, plus "#k" for one of several faces of an
+/// image, or the file name when the label has several images.
+std::string grid_name(const std::vector<FaceItem>& items, std::size_t i);
+
 int cmd_compare(const Globals& g, const std::vector<std::string>& inputs, const std::string& out_png,
                 const std::string& csv, bool as_json, bool no_clip, bool all_faces, bool sort);
 int cmd_tsne(const Globals& g, const std::vector<std::string>& inputs, const std::string& out_png,

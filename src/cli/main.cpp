@@ -195,7 +195,7 @@ int cmd_eval_lfw(const Globals& g, const EvalArgs& a) {
     std::printf("\n");
   }
   if (!a.roc.empty())
-    write_image(a.roc, arcface::draw_roc(m, "LFW ROC: " + pipe.embedder().info().name + " + " + detector));
+    write_image(a.roc, arcface::viz::draw_roc(m, "LFW ROC: " + pipe.embedder().info().name + " + " + detector));
   if (!a.json_out.empty()) {
     json j{{"pairs_file", a.pairs}, {"images", a.images}, {"train_pairs", a.train_pairs}, {"model", pipe.embedder().info().name},
            {"detector", detector}, {"protocol", r.protocol}, {"pairs", r.pairs}, {"image_count", r.images},

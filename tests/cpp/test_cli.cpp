@@ -424,3 +424,33 @@ TEST(Cli, CalibrateOutputLeavesTheModelAlone) {
   const auto j = nlohmann::json::parse(read_model_info(out.string()).metadata_json);
   EXPECT_EQ(j["calibration"]["pairs_count"], 6) << j.dump();
 }
+
+TEST(Cli, CompareFacesOfOnePhotoAreNotOneIdentity) {
+  ARCFACE_REQUIRE_SHARED();
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-ms1m.pt");
+  const std::string png = test::fixtures() + "/cli-compare-group.png";
+  CliRun r = cli("-q compare --json --all-faces " + q(test::sample("group/group.jpg")) + " -o " + q(png));
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_GE(j["faces"].size(), 4u);
+  for (const auto& f : j["faces"]) {
+    EXPECT_TRUE(f["label"].is_null()) << f.dump();  // five people, not "group"
+    EXPECT_EQ(f["name"].get<std::string>().rfind("group #", 0), 0u) << f.dump();
+  }
+  EXPECT_FALSE(j.contains("mean_same")) << r.out;
+  // No cell outlined as "same identity" (the outline colour is BGR 60, 20, 230).
+  const cv::Mat grid = cv::imread(png);
+  cv::Mat mask;
+  cv::inRange(grid, cv::Scalar(50, 10, 220), cv::Scalar(70, 30, 240), mask);
+  EXPECT_EQ(cv::countNonZero(mask), 0);
+  // Faces of one photo each, from identity folders: outlined by folder.
+  r = cli("-q compare --json " + q(test::sample("actresses/katy_parry")) + " " + q(test::sample("actresses/emma_mackey")) +
+          " -o " + q(png));
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto k = nlohmann::json::parse(r.out);
+  EXPECT_EQ(k["faces"][0]["label"], "katy_parry");
+  EXPECT_EQ(k["faces"][0]["name"], "katy_parry 0");
+  EXPECT_TRUE(k.contains("mean_same"));
+  cv::inRange(cv::imread(png), cv::Scalar(50, 10, 220), cv::Scalar(70, 30, 240), mask);
+  EXPECT_GT(cv::countNonZero(mask), 0);
+}
