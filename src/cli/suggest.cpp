@@ -49,26 +49,32 @@ bool known_option(const CLI::App* app, const std::string& name) {
 }  // namespace
 
 std::string did_you_mean(const CLI::App& app, int argc, const char* const* argv) {
-  std::vector<std::string> commands;
-  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) commands.push_back(sub->get_name());
-  const CLI::App* current = nullptr;
+  auto commands_of = [](const CLI::App* a) {
+    std::vector<std::string> names;
+    for (const CLI::App* sub : a->get_subcommands([](const CLI::App*) { return true; })) names.push_back(sub->get_name());
+    return names;
+  };
+  const CLI::App* current = &app;  // the deepest (sub)command named so far
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg.rfind("--", 0) == 0 && arg.size() > 2) {
       const std::string name = arg.substr(0, arg.find('='));
-      if ((current && known_option(current, name)) || known_option(&app, name)) continue;
-      std::vector<std::string> names = long_names(&app);
-      if (current) {
-        const auto more = long_names(current);
+      bool known = false;
+      std::vector<std::string> names;
+      for (const CLI::App* a = current; a; a = a->get_parent()) {
+        known = known || known_option(a, name);
+        const auto more = long_names(a);
         names.insert(names.end(), more.begin(), more.end());
       }
+      if (known) continue;
       const std::string best = closest(name, names);
-      if (!best.empty()) return "unknown option '" + name + "'; did you mean '" + best + "'?";
-      return "";
+      return best.empty() ? "" : "unknown option '" + name + "'; did you mean '" + best + "'?";
     }
-    if (arg[0] == '-' || current) continue;
+    if (arg[0] == '-') continue;
+    const auto commands = commands_of(current);
+    if (commands.empty()) continue;  // a positional argument of the command
     if (std::find(commands.begin(), commands.end(), arg) != commands.end()) {
-      current = app.get_subcommand(arg);
+      current = current->get_subcommand(arg);
       continue;
     }
     const std::string best = closest(arg, commands);

@@ -297,6 +297,10 @@ TEST(Cli, TypoSuggestionsAndGlobalOptionsAnywhere) {
   EXPECT_NE(r.out.find("unknown option '--treshold'; did you mean '--threshold'?"), std::string::npos) << r.out;
   r = cli("--quite verify a.jpg b.jpg");
   EXPECT_NE(r.out.find("did you mean '--quiet'?"), std::string::npos) << r.out;
+  r = cli("models lst");  // a command of a command
+  EXPECT_NE(r.out.find("unknown command 'lst'; did you mean 'list'?"), std::string::npos) << r.out;
+  r = cli("embed --larges a.jpg -o x.npy");
+  EXPECT_NE(r.out.find("did you mean '--largest'?"), std::string::npos) << r.out;
   r = cli("frobnicate x");  // nothing close: no suggestion
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(r.out.find("did you mean"), std::string::npos) << r.out;
