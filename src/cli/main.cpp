@@ -44,8 +44,17 @@ int cmd_detect(const Globals& g, const std::string& image, const std::string& ou
 }
 
 int cmd_embed(const Globals& g, const std::vector<std::string>& inputs, const std::string& out, bool largest) {
-  std::vector<std::string> images;  // files as given, directories searched recursively
-  for (const auto& i : collect_images(inputs)) images.push_back(i.path);
+  // Directories are searched recursively; files are kept as given (a missing or unreadable one is
+  // warned about and skipped, as before).
+  std::vector<std::string> images;
+  for (const auto& input : inputs) {
+    std::error_code ec;
+    if (!fs::is_directory(input, ec)) {
+      images.push_back(input);
+      continue;
+    }
+    for (const auto& i : collect_images({input})) images.push_back(i.path);
+  }
   const arcface::Pipeline pipe(pipeline_options(g));
   std::vector<arcface::Embeddings> parts;
   json rows = json::array();
