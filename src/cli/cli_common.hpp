@@ -123,6 +123,10 @@ std::vector<std::string> identity_labels(const std::vector<FaceItem>& items);
 /// image, or the file name when the label has several images.
 std::string grid_name(const std::vector<FaceItem>& items, std::size_t i);
 
+/// Exit codes: 0 = same person (or no --exit-code), 3 = different with --exit-code; throws on errors.
+int cmd_verify(const Globals& g, const std::string& a, const std::string& b, std::optional<float> threshold,
+               bool as_json, bool exit_code);
+
 int cmd_compare(const Globals& g, const std::vector<std::string>& inputs, const std::string& out_png,
                 const std::string& csv, bool as_json, bool no_clip, bool all_faces, bool sort);
 int cmd_tsne(const Globals& g, const std::vector<std::string>& inputs, const std::string& out_png,
