@@ -22,6 +22,7 @@ PACKAGES=(
   jupyter-nbconvert python3-nbconvert python3-ipykernel python3-nbformat
   clang libfuzzer-14-dev libclang-rt-14-dev
   python3-dask python3-distributed
+  python3-pandas
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

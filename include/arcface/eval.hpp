@@ -54,9 +54,10 @@ int drop_pairs_with_missing_images(LfwPairs& pairs, const std::string& images_di
 /// else the largest face; -1 when there is none.
 int central_face(const std::vector<Face>& faces, cv::Size image_size);
 
-/// A ROC curve as a picture: TAR against FAR on a log-scale FAR axis (1e-4 .. 1), with the EER
-/// point and the TAR@FAR points marked. BGR CV_8UC3.
-cv::Mat draw_roc(const VerificationMetrics& metrics, const std::string& title, cv::Size size = {720, 540});
+/// Deprecated: the ROC picture is drawn by viz::draw_roc (viz.hpp, module arcface::viz); this
+/// forwards to it.
+[[deprecated("use arcface::viz::draw_roc from arcface/viz.hpp")]] cv::Mat draw_roc(
+    const VerificationMetrics& metrics, const std::string& title, cv::Size size = {720, 540});
 
 /// Embeddings of whole photos, one face each.
 struct PhotoEmbeddings {

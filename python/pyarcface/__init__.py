@@ -5,12 +5,20 @@ returns them. For RGB arrays (PIL, matplotlib, imageio) pass ``rgb=True`` to any
 takes an image, or convert once with ``pyarcface.rgb_to_bgr``. Grey (H, W), BGRA and uint16 images
 are converted; other dtypes raise ``pyarcface.InputError`` (a ``ValueError``).
 
+Functions that take an image also take a file path (str or pathlib.Path) or a PIL image (RGB:
+its colour order is known, no flag needed).
+
 Embeddings are float32 arrays (N, D) with L2-normalised rows; similarity matrices are (N, M).
 
-    >>> import cv2, pyarcface
+    >>> import pyarcface
     >>> pipe = pyarcface.Pipeline()
-    >>> result = pipe.process(cv2.imread("photo.jpg"))
-    >>> result.faces, result.embeddings.shape
+    >>> for face in pipe.process("photo.jpg"):
+    ...     face.bbox, face.det_score, face.embedding.shape
+    >>> pyarcface.verify("a.jpg", "b.jpg")["verified"]
+
+One-call functions in the style of face_recognition and deepface (``verify``, ``find``,
+``represent``, ``face_encodings``, ``compare_faces``, ``face_distance``, ``face_locations``) are in
+``pyarcface.simple``; docs/python.md maps each peer's call to ours.
 """
 import os as _os
 
@@ -84,6 +92,15 @@ from ._pyarcface import (  # noqa: F401
     draw_tracks,
 )
 from ._video import VideoFrame, TrackedVideo, track_video  # noqa: E402,F401
+from .simple import (  # noqa: E402,F401
+    compare_faces,
+    face_distance,
+    face_encodings,
+    face_locations,
+    find,
+    represent,
+    verify,
+)
 
 
 def rgb_to_bgr(image):

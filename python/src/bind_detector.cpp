@@ -3,36 +3,29 @@
 #include "arcface/detector.hpp"
 #include "bindings.hpp"
 #include "convert.hpp"
+#include "options.hpp"
 
 namespace pyarcface {
 
 void bind_detector(py::module_& m) {
   using arcface::DetectorOptions;
-  py::class_<DetectorOptions>(m, "DetectorOptions", "Options of Detector (see the C++ DetectorOptions).")
-      .def(py::init([](const std::string& backend, const std::string& model, float score_threshold, float nms_threshold,
-                       float min_face_size, int max_input_side, int min_input_side, int threads) {
-             DetectorOptions o;
-             o.backend = arcface::detector_backend_from_string(backend);
-             o.model = model;
-             o.score_threshold = score_threshold;
-             o.nms_threshold = nms_threshold;
-             o.min_face_size = min_face_size;
-             o.max_input_side = max_input_side;
-             o.min_input_side = min_input_side;
-             o.threads = threads;
-             return o;
-           }),
-           py::arg("backend") = "auto", py::arg("model") = "", py::arg("score_threshold") = -1.f,
-           py::arg("nms_threshold") = -1.f, py::arg("min_face_size") = 20.f, py::arg("max_input_side") = -1,
-           py::arg("min_input_side") = 0, py::arg("threads") = 0)
-      .def_property_readonly("backend", [](const DetectorOptions& o) { return arcface::to_string(o.backend); })
-      .def_readwrite("model", &DetectorOptions::model)
-      .def_readwrite("score_threshold", &DetectorOptions::score_threshold)
-      .def_readwrite("nms_threshold", &DetectorOptions::nms_threshold)
-      .def_readwrite("min_face_size", &DetectorOptions::min_face_size)
-      .def_readwrite("max_input_side", &DetectorOptions::max_input_side)
-      .def_readwrite("min_input_side", &DetectorOptions::min_input_side)
-      .def_readwrite("threads", &DetectorOptions::threads);
+  OptionsClass<DetectorOptions>(m, "DetectorOptions", "Options of Detector (the C++ DetectorOptions).")
+      .field(
+          "backend", [](const DetectorOptions& o) { return arcface::to_string(o.backend); },
+          [](DetectorOptions& o, const std::string& b) { o.backend = arcface::detector_backend_from_string(b); },
+          "'auto' (YuNet when installed, else MTCNN), 'yunet' or 'mtcnn'")
+      .field("model", &DetectorOptions::model, "model file or name; '' = the backend's default")
+      .field("score_threshold", &DetectorOptions::score_threshold, "minimum face score; negative = backend default")
+      .field("nms_threshold", &DetectorOptions::nms_threshold, "NMS IoU; negative = backend default")
+      .field("min_face_size", &DetectorOptions::min_face_size, "smaller faces (pixels) are dropped")
+      .field("max_input_side", &DetectorOptions::max_input_side,
+             "downscale larger images for detection; 0 never; negative = backend default")
+      .field("min_input_side", &DetectorOptions::min_input_side, "upscale smaller images for detection; 0 never")
+      .field("threads", &DetectorOptions::threads, "intra-op threads; 0 keeps the current setting")
+      .field("mtcnn_thresholds", &DetectorOptions::mtcnn_thresholds, "MTCNN P-, R-, O-Net score thresholds")
+      .field("mtcnn_nms_thresholds", &DetectorOptions::mtcnn_nms_thresholds, "MTCNN NMS thresholds of the three stages")
+      .field("mtcnn_scale_factor", &DetectorOptions::mtcnn_scale_factor, "MTCNN image pyramid factor")
+      .done();
 
   py::class_<arcface::Detector>(m, "Detector", R"doc(Face detector with five landmarks (YuNet or MTCNN).
 
@@ -48,14 +41,20 @@ the GIL is released during detection.)doc")
            py::arg("options") = py::none(), "Detector(options=None, **DetectorOptions keywords)")
       .def(
           "detect",
-          [](const arcface::Detector& d, const py::array& image, bool rgb) {
+          [](const arcface::Detector& d, py::object image, py::object rgb) {
             py::object keep;
-            const cv::Mat img = image_from_numpy(image, rgb, keep);
+            const cv::Mat img = image_from_python(image, rgb, keep);
             py::gil_scoped_release nogil;
             return d.detect(img);
           },
-          py::arg("image"), py::arg("rgb") = false, "Faces sorted by decreasing score (empty list when none).")
-      .def_property_readonly("options", &arcface::Detector::options);
+          py::arg("image"), py::arg("rgb") = py::none(),
+          "Faces sorted by decreasing score (empty list when none). image: a path, a PIL image or a numpy\n"
+          "array (BGR unless rgb=True).")
+      .def_property_readonly("options", &arcface::Detector::options)
+      .def("__repr__", [](const arcface::Detector& d) {
+        const auto& o = d.options();
+        return "<pyarcface.Detector " + arcface::to_string(o.backend) + (o.model.empty() ? "" : " " + o.model) + ">";
+      });
 }
 
 }  // namespace pyarcface

@@ -1,31 +1,32 @@
+#include <cstdio>
 #include <pybind11/stl.h>
 
 #include "arcface/embedder.hpp"
 #include "arcface/error.hpp"
 #include "bindings.hpp"
 #include "convert.hpp"
+#include "options.hpp"
 
 namespace pyarcface {
 
 void bind_embedder(py::module_& m) {
   using arcface::EmbedderOptions;
   using arcface::ModelInfo;
-  py::class_<EmbedderOptions>(m, "EmbedderOptions", "Options of Embedder (see the C++ EmbedderOptions).")
-      .def(py::init([](const std::string& model, int batch_size, int threads, bool optimize, py::object flip) {
-             EmbedderOptions o;
-             o.model = model;
-             o.batch_size = batch_size;
-             o.threads = threads;
-             o.optimize = optimize;
-             if (!flip.is_none()) o.flip = arcface::flip_policy_from_string(flip.cast<std::string>());
-             return o;
-           }),
-           py::arg("model") = "", py::arg("batch_size") = 8, py::arg("threads") = 0, py::arg("optimize") = true,
-           py::arg("flip") = py::none())
-      .def_readwrite("model", &EmbedderOptions::model)
-      .def_readwrite("batch_size", &EmbedderOptions::batch_size)
-      .def_readwrite("threads", &EmbedderOptions::threads)
-      .def_readwrite("optimize", &EmbedderOptions::optimize);
+  OptionsClass<EmbedderOptions>(m, "EmbedderOptions", "Options of Embedder (the C++ EmbedderOptions).")
+      .field("model", &EmbedderOptions::model, "model file or name; '' = the default embedder; 'A+B' fuses models")
+      .field("batch_size", &EmbedderOptions::batch_size, "rows per network call")
+      .field("threads", &EmbedderOptions::threads, "intra-op threads; 0 keeps the current setting")
+      .field("optimize", &EmbedderOptions::optimize, "freeze and optimise the TorchScript module")
+      .field(
+          "flip", [](const EmbedderOptions& o) -> py::object {
+            return o.flip ? py::object(py::str(arcface::to_string(*o.flip))) : py::object(py::none());
+          },
+          [](EmbedderOptions& o, py::object f) {
+            if (f.is_none()) o.flip.reset();
+            else o.flip = arcface::flip_policy_from_string(f.cast<std::string>());
+          },
+          "override the model's flip policy: 'none', 'sum', 'concat'; None = the model's")
+      .done();
 
   py::class_<ModelInfo>(m, "ModelInfo", "What a model file says about itself (its arcface.json metadata).")
       .def_readonly("path", &ModelInfo::path)
@@ -75,9 +76,9 @@ float32 array (N, dimension). Thread-safe; the GIL is released during inference.
           py::arg("crops"), py::arg("rgb") = false)
       .def(
           "embed_faces",
-          [](const arcface::Embedder& e, const py::array& image, const std::vector<arcface::Face>& faces, bool rgb) {
+          [](const arcface::Embedder& e, py::object image, const std::vector<arcface::Face>& faces, py::object rgb) {
             py::object keep;
-            const cv::Mat img = image_from_numpy(image, rgb, keep);
+            const cv::Mat img = image_from_python(image, rgb, keep);
             arcface::Embeddings out;
             {
               py::gil_scoped_release nogil;
@@ -85,7 +86,8 @@ float32 array (N, dimension). Thread-safe; the GIL is released during inference.
             }
             return to_numpy(std::move(out));
           },
-          py::arg("image"), py::arg("faces"), py::arg("rgb") = false)
+          py::arg("image"), py::arg("faces"), py::arg("rgb") = py::none(),
+          "Align and embed faces detected on image (a path, a PIL image or a numpy array, BGR unless rgb=True).")
       .def(
           "forward_raw",
           [](const arcface::Embedder& e, const py::array& x) {
@@ -99,7 +101,12 @@ float32 array (N, dimension). Thread-safe; the GIL is released during inference.
             }
             return to_numpy(std::move(out));
           },
-          py::arg("x"), "The bare network on preprocessed NCHW input; raw (unnormalised) output.");
+          py::arg("x"), "The bare network on preprocessed NCHW input; raw (unnormalised) output.")
+      .def("__repr__", [](const arcface::Embedder& e) {
+        char thr[32];
+        std::snprintf(thr, sizeof thr, "%.4g", e.info().threshold);
+        return "<pyarcface.Embedder " + e.info().name + " " + std::to_string(e.dimension()) + "-d threshold " + thr + ">";
+      });
 }
 
 }  // namespace pyarcface

@@ -7,43 +7,60 @@
 #include <pybind11/stl.h>
 
 #include "arcface/error.hpp"
+#include "arcface/models.hpp"
 #include "arcface/pipeline.hpp"
 #include "bindings.hpp"
 #include "convert.hpp"
+#include "options.hpp"
 
 namespace pyarcface {
+
+namespace {
+// The calibrated threshold of the model a gallery was made with (by name, in models_dir()).
+float model_threshold(const std::string& embedder) {
+  try {
+    // A fused model "A+B": the mean of its members' thresholds, as the Embedder reports it.
+    float sum = 0.f;
+    int n = 0;
+    std::size_t at = 0;
+    for (;;) {
+      const auto plus = embedder.find('+', at);
+      const std::string member = embedder.substr(at, plus == std::string::npos ? std::string::npos : plus - at);
+      sum += arcface::read_model_info(arcface::resolve_model(member, ".pt")).threshold, ++n;
+      if (plus == std::string::npos) break;
+      at = plus + 1;
+    }
+    return sum / static_cast<float>(n);
+  } catch (const arcface::Error& e) {
+    throw arcface::InputError("Gallery.identify: no threshold given and the gallery's embedder '" + embedder +
+                              "' cannot be read for its calibrated one (" + e.what() + "); pass threshold=");
+  }
+}
+}  // namespace
 
 void bind_gallery(py::module_& m) {
   using arcface::Gallery;
   using arcface::GalleryOptions;
-  py::class_<GalleryOptions>(m, "GalleryOptions", "Options of Gallery (see the C++ GalleryOptions).")
-      .def(py::init([](const std::string& backend, const std::string& match, std::size_t auto_exact_limit, int threads,
-                       int hnsw_m, int hnsw_ef_construction, int hnsw_ef_search, bool hnsw_faiss_search, int ivf_nlist,
-                       int ivf_nprobe, int pq_m) {
-             GalleryOptions o;
-             o.backend = arcface::search_backend_from_string(backend);
-             o.match = arcface::match_mode_from_string(match);
-             o.auto_exact_limit = auto_exact_limit;
-             o.threads = threads;
-             o.hnsw_m = hnsw_m;
-             o.hnsw_ef_construction = hnsw_ef_construction;
-             o.hnsw_ef_search = hnsw_ef_search;
-             o.hnsw_faiss_search = hnsw_faiss_search;
-             o.ivf_nlist = ivf_nlist;
-             o.ivf_nprobe = ivf_nprobe;
-             o.pq_m = pq_m;
-             return o;
-           }),
-           py::arg("backend") = "auto", py::arg("match") = "template", py::arg("auto_exact_limit") = 2000000,
-           py::arg("threads") = 0, py::arg("hnsw_m") = 32, py::arg("hnsw_ef_construction") = 64,
-           py::arg("hnsw_ef_search") = 128, py::arg("hnsw_faiss_search") = false, py::arg("ivf_nlist") = 0, py::arg("ivf_nprobe") = 32, py::arg("pq_m") = 0)
-      .def_property_readonly("backend", [](const GalleryOptions& o) { return arcface::to_string(o.backend); })
-      .def_property_readonly("match", [](const GalleryOptions& o) { return arcface::to_string(o.match); })
-      .def_readwrite("auto_exact_limit", &GalleryOptions::auto_exact_limit)
-      .def_readwrite("threads", &GalleryOptions::threads)
-      .def_readwrite("hnsw_ef_search", &GalleryOptions::hnsw_ef_search)
-      .def_readwrite("hnsw_faiss_search", &GalleryOptions::hnsw_faiss_search)
-      .def_readwrite("ivf_nprobe", &GalleryOptions::ivf_nprobe);
+  OptionsClass<GalleryOptions>(m, "GalleryOptions", "Options of Gallery (the C++ GalleryOptions).")
+      .field(
+          "backend", [](const GalleryOptions& o) { return arcface::to_string(o.backend); },
+          [](GalleryOptions& o, const std::string& b) { o.backend = arcface::search_backend_from_string(b); },
+          "search backend: 'auto', 'exact', 'flat', 'hnsw', 'ivfpq'")
+      .field(
+          "match", [](const GalleryOptions& o) { return arcface::to_string(o.match); },
+          [](GalleryOptions& o, const std::string& v) { o.match = arcface::match_mode_from_string(v); },
+          "'template' (mean of each identity) or 'all' (every sample)")
+      .field("auto_exact_limit", &GalleryOptions::auto_exact_limit, "'auto' searches exactly up to this many vectors")
+      .field("threads", &GalleryOptions::threads, "search threads; 0 = all cores")
+      .field("hnsw_m", &GalleryOptions::hnsw_m, "HNSW: neighbours per node")
+      .field("hnsw_ef_construction", &GalleryOptions::hnsw_ef_construction, "HNSW: build-time beam width")
+      .field("hnsw_ef_search", &GalleryOptions::hnsw_ef_search, "HNSW: search-time beam width")
+      .field("hnsw_faiss_search", &GalleryOptions::hnsw_faiss_search, "HNSW: search with FAISS's own HNSW::search")
+      .field("ivf_nlist", &GalleryOptions::ivf_nlist, "IVF: number of lists (0: about 4 sqrt(N))")
+      .field("ivf_nprobe", &GalleryOptions::ivf_nprobe, "IVF: lists visited per query")
+      .field("pq_m", &GalleryOptions::pq_m, "PQ: sub-quantisers (0: dimension / 8)")
+      .field("exact_prefilter", &GalleryOptions::exact_prefilter, "exact search on large galleries: 8-bit first pass, then fp32 re-scoring (same results)")
+      .done();
 
   py::class_<arcface::Match>(m, "Match", "A search hit: identity and cosine score.")
       .def_readonly("identity", &arcface::Match::identity)
@@ -96,15 +113,19 @@ void bind_gallery(py::module_& m) {
           py::arg("identities"), py::arg("embeddings"), "Row i of embeddings is a sample of identities[i].")
       .def(
           "enroll_images",
-          [](Gallery& g, const std::string& identity, const std::vector<py::array>& images,
-             const arcface::Pipeline& pipeline, bool rgb) {
+          [](Gallery& g, const std::string& identity, py::iterable images_in, const arcface::Pipeline& pipeline,
+             py::object rgb) {
+            if (py::isinstance<py::str>(images_in) || py::hasattr(images_in, "__fspath__") || py::isinstance<py::array>(images_in))
+              throw py::type_error("enroll_images: images must be a list of images (paths, PIL images or arrays)");
+            std::vector<py::object> images;
+            for (auto im : images_in) images.push_back(py::reinterpret_borrow<py::object>(im));
             std::vector<cv::Mat> mats;
             std::vector<py::object> keep(images.size());
-            for (std::size_t i = 0; i < images.size(); ++i) mats.push_back(image_from_numpy(images[i], rgb, keep[i]));
+            for (std::size_t i = 0; i < images.size(); ++i) mats.push_back(image_from_python(images[i], rgb, keep[i]));
             py::gil_scoped_release nogil;
             return g.enroll(identity, mats, pipeline);
           },
-          py::arg("identity"), py::arg("images"), py::arg("pipeline"), py::arg("rgb") = false,
+          py::arg("identity"), py::arg("images"), py::arg("pipeline"), py::arg("rgb") = py::none(),
           "Enroll the largest face of each image; returns how many images had a face.")
       .def("remove", &Gallery::remove, py::arg("identity"))
       .def(
@@ -123,8 +144,9 @@ void bind_gallery(py::module_& m) {
           "k best (identity, score) per probe: a list for a (D,) probe, a list of lists for (N, D).")
       .def(
           "identify",
-          [](const Gallery& g, const py::array& probes, float threshold) -> py::object {
+          [](const Gallery& g, const py::array& probes, py::object threshold_in) -> py::object {
             const auto p = embeddings_from_numpy(probes, "probes");
+            const float threshold = threshold_in.is_none() ? model_threshold(g.embedder()) : threshold_in.cast<float>();
             std::vector<arcface::Identification> r;
             {
               py::gil_scoped_release nogil;
@@ -133,8 +155,16 @@ void bind_gallery(py::module_& m) {
             if (probes.ndim() == 1) return py::cast(r.front());
             return py::cast(r);
           },
-          py::arg("probes"), py::arg("threshold"))
+          py::arg("probes"), py::arg("threshold") = py::none(),
+          "Best identity per probe, known when its score >= threshold (None: the calibrated threshold of\n"
+          "the gallery's embedder model, read from its metadata). An Identification for a (D,) probe, a list\n"
+          "for (N, D).")
       .def("__len__", &Gallery::size)
+      .def("__repr__", [](const Gallery& g) {
+        return "<pyarcface.Gallery " + std::to_string(g.size()) + " identities, " + std::to_string(g.num_samples()) +
+               " samples, " + g.embedder() + " " + std::to_string(g.dimension()) + "-d, " +
+               arcface::to_string(g.active_backend()) + ">";
+      })
       .def("__contains__", &Gallery::contains)
       .def_property_readonly("num_samples", [](const Gallery& g) { return g.num_samples(); })
       .def("identities", &Gallery::identities)
@@ -154,14 +184,16 @@ void bind_gallery(py::module_& m) {
           "A copy of the GalleryOptions in force (with the current search effort).")
       .def(
           "save",
-          [](const Gallery& g, const std::string& path) {
+          [](const Gallery& g, py::object path_in) {
+            const std::string path = path_from_python(path_in);
             py::gil_scoped_release nogil;
             g.save(path);
           },
           py::arg("path"), "Write atomically (temp file + rename).")
       .def_static(
           "load",
-          [options_from](const std::string& path, py::object options, py::kwargs kw) {
+          [options_from](py::object path_in, py::object options, py::kwargs kw) {
+            const std::string path = path_from_python(path_in);
             const GalleryOptions o = options_from(options, kw);
             py::gil_scoped_release nogil;
             return Gallery::load(path, o);

@@ -5,6 +5,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "arcface/error.hpp"
+#include "arcface/image.hpp"
 
 namespace pyarcface {
 
@@ -36,6 +37,43 @@ cv::Mat image_from_numpy(const py::array& array, bool rgb, py::object& keep) {
     return bgr;
   }
   return m;
+}
+
+std::string path_from_python(py::handle obj, const char* what) {
+  if (py::isinstance<py::str>(obj) || py::isinstance<py::bytes>(obj) || py::hasattr(obj, "__fspath__")) {
+    py::object p = py::module_::import("os").attr("fsdecode")(obj);
+    return p.cast<std::string>();
+  }
+  throw py::type_error(std::string(what) + " must be a str or os.PathLike, got " +
+                       py::str(py::type::of(obj).attr("__name__")).cast<std::string>());
+}
+
+namespace {
+bool is_pil_image(py::handle obj) {
+  const std::string module = py::str(py::type::of(obj).attr("__module__"));
+  return module.rfind("PIL.", 0) == 0 && py::hasattr(obj, "mode") && py::hasattr(obj, "convert");
+}
+}  // namespace
+
+cv::Mat image_from_python(py::handle obj, py::handle rgb, py::object& keep) {
+  if (py::isinstance<py::str>(obj) || py::isinstance<py::bytes>(obj) || py::hasattr(obj, "__fspath__")) {
+    const std::string path = path_from_python(obj, "image path");
+    py::gil_scoped_release nogil;
+    return arcface::read_image(path);
+  }
+  if (is_pil_image(obj)) {
+    if (!rgb.is_none() && !rgb.cast<bool>())
+      throw arcface::InputError("a PIL image is RGB: rgb=False applies only to BGR numpy arrays (leave rgb unset)");
+    const std::string mode = py::str(obj.attr("mode"));
+    py::object img = py::reinterpret_borrow<py::object>(obj);
+    if (mode != "RGB" && mode != "RGBA" && mode != "L") img = img.attr("convert")("RGB");
+    py::array a = py::module_::import("numpy").attr("asarray")(img);
+    return image_from_numpy(a, true, keep);
+  }
+  if (py::isinstance<py::array>(obj))
+    return image_from_numpy(py::reinterpret_borrow<py::array>(obj), !rgb.is_none() && rgb.cast<bool>(), keep);
+  throw py::type_error("image must be a file path (str or pathlib.Path), a PIL image or a numpy array, got " +
+                       py::str(py::type::of(obj).attr("__name__")).cast<std::string>());
 }
 
 py::array image_to_numpy(const cv::Mat& image) {

@@ -17,6 +17,16 @@ namespace py = pybind11;
 /// outlive the returned Mat. Raises InputError for other dtypes or shapes.
 cv::Mat image_from_numpy(const py::array& array, bool rgb, py::object& keep);
 
+/// A path argument: str, bytes or any os.PathLike (pathlib.Path). @throws TypeError otherwise.
+std::string path_from_python(py::handle obj, const char* what = "path");
+
+/// Any image a Python caller may hold, as a BGR cv::Mat:
+///  - a path (str or os.PathLike): read with arcface::read_image;
+///  - a PIL image: RGB by definition (other modes are converted to RGB first); rgb=False is refused;
+///  - a numpy array: as image_from_numpy, BGR unless rgb is True (rgb=None means BGR).
+/// @throws TypeError for other objects, InputError / IoError as the readers.
+cv::Mat image_from_python(py::handle obj, py::handle rgb, py::object& keep);
+
 /// A cv::Mat (8-bit, 1 or 3 channels) as a new numpy array.
 py::array image_to_numpy(const cv::Mat& image);
 

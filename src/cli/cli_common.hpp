@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
@@ -45,11 +46,22 @@ inline arcface::PipelineOptions pipeline_options(const Globals& g) {
   return o;
 }
 
+/// box: (x, y, width, height); bbox: the same box as corners (x1, y1, x2, y2).
 inline json face_json(const arcface::Face& f) {
   json lm = json::array();
   for (const auto& p : f.landmarks) lm.push_back({p.x, p.y});
-  return {{"box", {f.box.x, f.box.y, f.box.width, f.box.height}}, {"landmarks", lm}, {"score", f.score}};
+  return {{"box", {f.box.x, f.box.y, f.box.width, f.box.height}},
+          {"bbox", {f.box.x, f.box.y, f.box.x + f.box.width, f.box.y + f.box.height}},
+          {"landmarks", lm},
+          {"score", f.score}};
 }
+
+/// JSON as the CLI prints and writes it: floats to 6 significant digits, each record (an object
+/// or array with no object inside, such as a face) on one line, the top level one key per line.
+std::string json_text(const json& j);
+
+/// A "did you mean" hint for a mistyped subcommand or long option in argv ("" when none is close).
+std::string did_you_mean(const CLI::App& app, int argc, const char* const* argv);
 
 inline void warn(const Globals& g, const std::string& msg) {
   if (!g.quiet) std::cerr << "arcface: warning: " << msg << "\n";
@@ -104,6 +116,17 @@ class FaceCropper {
 /// The embedder of @p pipe must be the one the gallery was made with. @throws InputError naming both.
 void require_gallery_embedder(const Gallery& gallery, const std::string& gallery_path, const Pipeline& pipe);
 
+/// The identity of each face for outlines and same/different statistics: the folder label when
+/// its image gave one face, "" (unknown) for the faces of an image with several (different people).
+std::vector<std::string> identity_labels(const std::vector<FaceItem>& items);
+/// The name printed on face i of a grid: its label, plus "#k" for one of several faces of an
+/// image, or the file name when the label has several images.
+std::string grid_name(const std::vector<FaceItem>& items, std::size_t i);
+
+/// Exit codes: 0 = same person (or no --exit-code), 3 = different with --exit-code; throws on errors.
+int cmd_verify(const Globals& g, const std::string& a, const std::string& b, std::optional<float> threshold,
+               bool as_json, bool exit_code);
+
 int cmd_compare(const Globals& g, const std::vector<std::string>& inputs, const std::string& out_png,
                 const std::string& csv, bool as_json, bool no_clip, bool all_faces, bool sort);
 int cmd_tsne(const Globals& g, const std::vector<std::string>& inputs, const std::string& out_png,
@@ -111,7 +134,7 @@ int cmd_tsne(const Globals& g, const std::vector<std::string>& inputs, const std
 
 int cmd_enroll(const Globals& g, const std::string& gallery, const std::vector<std::string>& args,
                const std::string& backend, const std::string& match, float min_quality = 0.f);
-int cmd_identify(const Globals& g, const std::string& gallery, const std::string& image, const std::string& out_png,
+int cmd_identify(const Globals& g, const std::string& gallery, const std::vector<std::string>& inputs, const std::string& out_png,
                  std::optional<float> threshold, int top, bool as_json);
 struct ClusterArgs {
   std::vector<std::string> inputs;

@@ -1,5 +1,6 @@
 // arcface enroll / identify / cluster.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -169,62 +170,130 @@ int cmd_enroll(const Globals& g, const std::string& gallery_path, const std::vec
   return 0;
 }
 
-int cmd_identify(const Globals& g, const std::string& gallery_path, const std::string& image,
+namespace {
+
+// "0.00" for scores that round to zero (never "-0.00").
+std::string score_text(float v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", std::fabs(v) < 0.005f ? 0.f : v);
+  return buf;
+}
+
+// Names and scores drawn under each face box (the label never covers the face), in a font that
+// grows with the photo and the face, and moved down when it would overlap a label drawn before.
+cv::Mat draw_identities(const cv::Mat& img, const std::vector<Face>& faces, const std::vector<std::string>& labels,
+                        const std::vector<bool>& known) {
+  cv::Mat canvas = img.clone();
+  const double s = std::max(1.0, std::max(img.cols, img.rows) / 640.0);
+  std::vector<cv::Rect> placed;
+  for (std::size_t i = 0; i < faces.size(); ++i) {
+    const cv::Rect2f& box = faces[i].box;
+    const cv::Scalar colour = known[i] ? cv::Scalar(0, 160, 0) : cv::Scalar(0, 0, 210);
+    cv::rectangle(canvas, box, colour, static_cast<int>(std::lround(2 * s)));
+    const double font = std::max(0.5 * s, box.width / 220.0);
+    const int thick = std::max(1, static_cast<int>(std::lround(font * 2)));
+    int base = 0;
+    const cv::Size ts = cv::getTextSize(labels[i], cv::FONT_HERSHEY_SIMPLEX, font, thick, &base);
+    const int pad = std::max(2, thick);
+    const int w = ts.width + 2 * pad, h = ts.height + base + 2 * pad;
+    const int x = std::clamp(static_cast<int>(box.x), 0, std::max(0, canvas.cols - w));
+    // Obstacles: labels drawn so far and the other faces.
+    auto free = [&](const cv::Rect& r) {
+      if (r.y < 0 || r.y + r.height > canvas.rows) return false;
+      for (const auto& o : placed)
+        if ((r & o).area() > 0) return false;
+      for (std::size_t k = 0; k < faces.size(); ++k)
+        if (k != i && (r & cv::Rect(faces[k].box)).area() > 0) return false;
+      return true;
+    };
+    const cv::Rect below(x, static_cast<int>(box.y + box.height) + 1, w, h);
+    const cv::Rect above(x, static_cast<int>(box.y) - h - 1, w, h);
+    cv::Rect r = free(below) ? below : free(above) ? above : below;
+    if (!free(r))  // both taken: the first free place further down
+      for (int y = below.y; y + h <= canvas.rows; y += std::max(1, h / 4))
+        if (free({x, y, w, h})) {
+          r.y = y;
+          break;
+        }
+    if (r.y + r.height > canvas.rows) r.y = std::max(0, canvas.rows - r.height);
+    placed.push_back(r);
+    cv::rectangle(canvas, r, colour, cv::FILLED);
+    cv::putText(canvas, labels[i], {r.x + pad, r.y + pad + ts.height}, cv::FONT_HERSHEY_SIMPLEX, font, {255, 255, 255},
+                thick, cv::LINE_AA);
+  }
+  return canvas;
+}
+
+}  // namespace
+
+// Several images: one JSON object with "images" (each {"image", "faces"}); -o names a directory.
+// One image file: the JSON object of that image. An image without a face is reported, not an error.
+int cmd_identify(const Globals& g, const std::string& gallery_path, const std::vector<std::string>& inputs,
                  const std::string& out_png, std::optional<float> threshold, int top, bool as_json) {
+  const auto images = collect_images(inputs);
+  const bool several = images.size() > 1 || fs::is_directory(inputs.front());
   const Pipeline pipe(pipeline_options(g));
   GalleryOptions o;
   o.threads = g.threads;
   const Gallery gallery = Gallery::load(gallery_path, o);
   require_gallery_embedder(gallery, gallery_path, pipe);
-  const cv::Mat img = read_image(image);
-  const auto r = pipe.process(img);
-  if (r.faces.empty()) throw InputError("no face found in '" + image + "'");
   const float thr = threshold.value_or(pipe.embedder().info().threshold);
-  const auto hits = gallery.search(r.embeddings, std::max(1, top));
-  json faces = json::array();
-  cv::Mat canvas = img.clone();
-  const double s = std::max(1.0, std::max(img.cols, img.rows) / 640.0);
-  if (!as_json) std::printf("%s: %zu face(s), gallery of %zu identities, threshold %.4f\n", image.c_str(),
-                            r.faces.size(), gallery.size(), thr);
-  for (std::size_t i = 0; i < r.faces.size(); ++i) {
-    const auto& h = hits[i];
-    const bool known = !h.empty() && h[0].score >= thr;
-    const std::string name = known ? h[0].identity : "unknown";
-    json cands = json::array();
-    for (const auto& m : h) cands.push_back({{"identity", m.identity}, {"score", m.score}});
-    json fj = face_json(r.faces[i]);
-    fj["identity"] = known ? json(h[0].identity) : json(nullptr);
-    fj["score"] = h.empty() ? 0.f : h[0].score;
-    fj["detection_score"] = r.faces[i].score;
-    fj["candidates"] = cands;
-    faces.push_back(fj);
-    if (!as_json) {
-      std::printf("  face %zu at (%.0f, %.0f, %.0fx%.0f): %s", i, r.faces[i].box.x, r.faces[i].box.y,
-                  r.faces[i].box.width, r.faces[i].box.height, name.c_str());
-      if (!h.empty() && known) std::printf(" %.3f", h[0].score);
-      if (!h.empty() && !known) std::printf(" (best: %s %.3f)", h[0].identity.c_str(), h[0].score);
-      std::printf("\n");
+  if (several && !out_png.empty()) fs::create_directories(out_png);
+  json per_image = json::array();
+  std::set<std::string> written;
+  for (const auto& input : images) {
+    const std::string& image = input.path;
+    const cv::Mat img = read_image(image);
+    const auto r = pipe.process(img);
+    if (r.faces.empty()) warn(g, "no face found in '" + image + "'");
+    const auto hits = r.faces.empty() ? std::vector<std::vector<Match>>{} : gallery.search(r.embeddings, std::max(1, top));
+    json faces = json::array();
+    std::vector<std::string> labels;
+    std::vector<bool> known_faces;
+    if (!as_json)
+      std::printf("%s: %zu face(s), gallery of %zu identities, threshold %.4f\n", image.c_str(), r.faces.size(),
+                  gallery.size(), thr);
+    for (std::size_t i = 0; i < r.faces.size(); ++i) {
+      const auto& h = hits[i];
+      const bool known = !h.empty() && h[0].score >= thr;
+      const std::string name = known ? h[0].identity : "unknown";
+      json cands = json::array();
+      for (const auto& m : h) cands.push_back({{"identity", m.identity}, {"score", m.score}});
+      json fj = face_json(r.faces[i]);
+      fj["identity"] = known ? json(h[0].identity) : json(nullptr);
+      fj["score"] = h.empty() ? 0.f : h[0].score;
+      fj["detection_score"] = r.faces[i].score;
+      fj["candidates"] = cands;
+      faces.push_back(fj);
+      if (!as_json) {
+        std::printf("  face %zu at (%.0f, %.0f, %.0fx%.0f): %s", i, r.faces[i].box.x, r.faces[i].box.y,
+                    r.faces[i].box.width, r.faces[i].box.height, name.c_str());
+        if (!h.empty() && known) std::printf(" %.3f", h[0].score);
+        if (!h.empty() && !known) std::printf(" (best: %s %.3f)", h[0].identity.c_str(), h[0].score);
+        std::printf("\n");
+      }
+      labels.push_back(name + " " + score_text(h.empty() ? 0.f : h[0].score));
+      known_faces.push_back(known);
     }
-    const cv::Scalar colour = known ? cv::Scalar(0, 200, 0) : cv::Scalar(0, 0, 230);
-    cv::rectangle(canvas, r.faces[i].box, colour, static_cast<int>(std::lround(2 * s)));
-    char label[256];
-    if (known)
-      std::snprintf(label, sizeof label, "%s %.2f", h[0].identity.c_str(), h[0].score);
-    else
-      std::snprintf(label, sizeof label, "unknown %.2f", h.empty() ? 0.f : h[0].score);
-    int base = 0;
-    const double fs_ = 0.5 * s;
-    const int th = static_cast<int>(std::lround(s));
-    const cv::Size ts = cv::getTextSize(label, cv::FONT_HERSHEY_SIMPLEX, fs_, th, &base);
-    const cv::Point org(static_cast<int>(r.faces[i].box.x),
-                        std::max(ts.height + 2, static_cast<int>(r.faces[i].box.y) - 3));
-    cv::rectangle(canvas, org + cv::Point(0, base), org + cv::Point(ts.width, -ts.height - 2), colour, cv::FILLED);
-    cv::putText(canvas, label, org, cv::FONT_HERSHEY_SIMPLEX, fs_, {255, 255, 255}, th, cv::LINE_AA);
+    per_image.push_back({{"image", image}, {"faces", faces}});
+    if (!out_png.empty()) {
+      std::string out = out_png;
+      if (several) {  // DIR/<folder>_<name>.png, numbered when taken
+        const std::string stem = fs::path(image).stem().string();
+        const std::string base = input.label.empty() || input.label == stem ? stem : input.label + "_" + stem;
+        out = (fs::path(out_png) / (base + ".png")).string();
+        for (int n = 2; !written.insert(out).second; ++n)
+          out = (fs::path(out_png) / (base + "_" + std::to_string(n) + ".png")).string();
+      }
+      write_image(out, draw_identities(img, r.faces, labels, known_faces));
+    }
   }
-  if (as_json)
-    std::cout << json{{"image", image}, {"gallery", gallery_path}, {"threshold", thr}, {"faces", faces}}.dump(1)
-              << "\n";
-  if (!out_png.empty()) write_image(out_png, canvas);
+  if (as_json) {
+    json j{{"gallery", gallery_path}, {"threshold", thr}};
+    if (several) j["images"] = per_image;
+    else j["image"] = per_image[0]["image"], j["faces"] = per_image[0]["faces"];
+    std::cout << json_text(j) << "\n";
+  }
   return 0;
 }
 
@@ -245,13 +314,20 @@ int cmd_cluster(const Globals& g, const ClusterArgs& a) {
   FaceCropper cropper(pipe.embedder().info().alignment);
   json clusters = json::array();
   for (int c = 0; c < nclusters; ++c) clusters.push_back({{"cluster", c}, {"faces", json::array()}});
+  std::set<std::string> used_names;
   for (std::size_t i = 0; i < items.size(); ++i) {
     const auto& it = items[i];
     char dir[32];
     std::snprintf(dir, sizeof dir, "cluster_%03d", labels[i]);
     const fs::path folder = fs::path(a.out_dir) / dir;
     fs::create_directories(folder);
-    const std::string leaf = fs::path(it.path).stem().string() + "_face" + std::to_string(it.face) + ".png";
+    // Named after the image's folder and file, and numbered when that name is already taken
+    // (two folders may both hold 0.jpg).
+    const std::string base = (it.label.empty() || it.label == fs::path(it.path).stem().string() ? "" : it.label + "_") +
+                             fs::path(it.path).stem().string() + "_face" + std::to_string(it.face);
+    std::string leaf = base + ".png";
+    for (int n = 2; !used_names.insert((fs::path(dir) / leaf).string()).second; ++n)
+      leaf = base + "_" + std::to_string(n) + ".png";
     write_image((folder / leaf).string(), cropper.crop(it));
     clusters[static_cast<std::size_t>(labels[i])]["faces"].push_back(
         {{"image", it.path}, {"face", it.face}, {"file", (fs::path(dir) / leaf).string()}, {"label", it.label}});
@@ -275,9 +351,9 @@ int cmd_cluster(const Globals& g, const ClusterArgs& a) {
   }
   report["clusters_detail"] = clusters;
   std::ofstream js(fs::path(a.out_dir) / "clusters.json");
-  js << report.dump(1) << "\n";
+  js << json_text(report) << "\n";
   if (!js) throw IoError("cannot write '" + (fs::path(a.out_dir) / "clusters.json").string() + "'");
-  if (a.as_json) std::cout << report.dump(1) << "\n";
+  if (a.as_json) std::cout << json_text(report) << "\n";
   return 0;
 }
 

@@ -34,7 +34,7 @@ int cmd_detect(const Globals& g, const std::string& image, const std::string& ou
   if (as_json) {
     json arr = json::array();
     for (const auto& f : faces) arr.push_back(face_json(f));
-    std::cout << json{{"image", image}, {"width", img.cols}, {"height", img.rows}, {"faces", arr}}.dump(1) << "\n";
+    std::cout << json_text(json{{"image", image}, {"width", img.cols}, {"height", img.rows}, {"faces", arr}}) << "\n";
   } else {
     std::cout << image << ": " << faces.size() << " face(s)\n";
     for (const auto& f : faces) std::cout << "  " << arcface::to_string(f) << "\n";
@@ -43,7 +43,18 @@ int cmd_detect(const Globals& g, const std::string& image, const std::string& ou
   return 0;
 }
 
-int cmd_embed(const Globals& g, const std::vector<std::string>& images, const std::string& out, bool largest) {
+int cmd_embed(const Globals& g, const std::vector<std::string>& inputs, const std::string& out, bool largest) {
+  // Directories are searched recursively; files are kept as given (a missing or unreadable one is
+  // warned about and skipped, as before).
+  std::vector<std::string> images;
+  for (const auto& input : inputs) {
+    std::error_code ec;
+    if (!fs::is_directory(input, ec)) {
+      images.push_back(input);
+      continue;
+    }
+    for (const auto& i : collect_images({input})) images.push_back(i.path);
+  }
   const arcface::Pipeline pipe(pipeline_options(g));
   std::vector<arcface::Embeddings> parts;
   json rows = json::array();
@@ -82,32 +93,9 @@ int cmd_embed(const Globals& g, const std::vector<std::string>& images, const st
   arcface::write_npy(out, all);
   const std::string side = (fs::path(out).replace_extension(".json")).string();
   std::ofstream js(side);
-  js << json{{"model", pipe.embedder().info().name}, {"dimension", all.cols()}, {"rows", rows}}.dump(1) << "\n";
+  js << json_text(json{{"model", pipe.embedder().info().name}, {"dimension", all.cols()}, {"rows", rows}}) << "\n";
   if (!js) throw arcface::IoError("cannot write '" + side + "'");
   if (!g.quiet) std::cerr << "wrote " << total << " embedding(s) to " << out << " and " << side << "\n";
-  return 0;
-}
-
-int cmd_verify(const Globals& g, const std::string& a, const std::string& b, std::optional<float> threshold,
-               bool as_json) {
-  const arcface::Pipeline pipe(pipeline_options(g));
-  auto one = [&](const std::string& path) {
-    auto r = pipe.process_file(path);
-    if (r.faces.empty()) throw arcface::InputError("no face found in '" + path + "'");
-    const int k = arcface::largest_face(r.faces);
-    return std::pair{r.faces[k], arcface::Embeddings(r.embeddings.row(k))};
-  };
-  const auto [fa, ea] = one(a);
-  const auto [fb, eb] = one(b);
-  const float thr = threshold.value_or(pipe.embedder().info().threshold);
-  const auto v = arcface::Similarity::verify(ea.row(0), eb.row(0), thr);
-  if (as_json) {
-    std::cout << json{{"image1", a}, {"image2", b}, {"similarity", v.similarity}, {"threshold", v.threshold},
-                      {"same", v.same}, {"model", pipe.embedder().info().name}, {"face1", face_json(fa)},
-                      {"face2", face_json(fb)}}.dump(1) << "\n";
-  } else {
-    std::printf("similarity %.4f  threshold %.4f  %s\n", v.similarity, v.threshold, v.same ? "same" : "different");
-  }
   return 0;
 }
 
@@ -174,7 +162,7 @@ int cmd_eval_lfw(const Globals& g, const EvalArgs& a) {
     std::printf("\n");
   }
   if (!a.roc.empty())
-    write_image(a.roc, arcface::draw_roc(m, "LFW ROC: " + pipe.embedder().info().name + " + " + detector));
+    write_image(a.roc, arcface::viz::draw_roc(m, "LFW ROC: " + pipe.embedder().info().name + " + " + detector));
   if (!a.json_out.empty()) {
     json j{{"pairs_file", a.pairs}, {"images", a.images}, {"train_pairs", a.train_pairs}, {"model", pipe.embedder().info().name},
            {"detector", detector}, {"protocol", r.protocol}, {"pairs", r.pairs}, {"image_count", r.images},
@@ -182,13 +170,13 @@ int cmd_eval_lfw(const Globals& g, const EvalArgs& a) {
            {"accuracy_std", r.accuracy_std}, {"threshold", r.threshold}, {"train_accuracy", r.train_accuracy},
            {"metrics", metrics_json(m)}};
     if (r.protocol == "10-fold") j["folds"] = {{"accuracy", r.kfold.accuracy}, {"threshold", r.kfold.threshold}};
-    std::ofstream(a.json_out) << j.dump(1) << "\n";
+    std::ofstream(a.json_out) << json_text(j) << "\n";
   }
   return 0;
 }
 
 // Measure thresholds on training pairs and write them into the embedder's metadata.
-int cmd_calibrate(const Globals& g, EvalArgs a, double far) {
+int cmd_calibrate(const Globals& g, EvalArgs a, double far, const std::string& output) {
   const arcface::Pipeline pipe(pipeline_options(g));
   a.train_pairs.clear();
   a.fars = {far};
@@ -206,9 +194,17 @@ int cmd_calibrate(const Globals& g, EvalArgs a, double far) {
                       {"detector", arcface::to_string(pipe.detector().options().backend)},
                       {"accuracy", r.metrics.best_accuracy}, {"pairs_count", r.pairs},
                       {"rule", "threshold = the accuracy-optimal threshold on these pairs"}};
-  arcface::write_model_metadata(info.path, j.dump(1));
+  std::string target = info.path;
+  if (!output.empty()) {  // a calibrated copy; the model file is left as it is
+    std::error_code ec;
+    if (fs::exists(output) && fs::equivalent(output, info.path, ec)) target = info.path;
+    else if (!fs::copy_file(info.path, output, fs::copy_options::overwrite_existing, ec) || ec)
+      throw arcface::IoError("cannot write '" + output + "': " + ec.message());
+    else target = output;
+  }
+  arcface::write_model_metadata(target, j.dump(1));
   std::printf("wrote thresholds into %s: accuracy-optimal %.4f (%.2f %% on %d pairs), at FAR %g: %.4f%s\n",
-              info.path.c_str(), r.metrics.best_threshold, 100 * r.metrics.best_accuracy, r.pairs, far, far_thr,
+              target.c_str(), r.metrics.best_threshold, 100 * r.metrics.best_accuracy, r.pairs, far, far_thr,
               resolved ? "" : " (too few impostor pairs to resolve that FAR)");
   return 0;
 }
@@ -218,6 +214,8 @@ int cmd_calibrate(const Globals& g, EvalArgs a, double far) {
 int main(int argc, char** argv) {
   CLI::App app{"arcface: face detection, alignment, embedding and verification"};
   app.require_subcommand(1);
+  app.fallthrough();                                    // global options also after the subcommand
+  app.option_defaults()->always_capture_default();      // --help shows each option's default
   const char* wait_policy = std::getenv("OMP_WAIT_POLICY");
   app.set_version_flag("--version", std::string("arcface ") + arcface::kVersion + "\nOMP_WAIT_POLICY=" +
                                         (wait_policy ? wait_policy : "(unset)"));
@@ -250,7 +248,7 @@ int main(int argc, char** argv) {
   detect->add_flag("--json", as_json, "print JSON");
 
   auto* embed = app.add_subcommand("embed", "embed every face of the images into a .npy file");
-  embed->add_option("images", images, "image files")->required();
+  embed->add_option("images", images, "image files or directories (searched recursively)")->required();
   embed->add_option("-o,--output", out_npy, "output .npy (rows = faces); a .json side file names each row")->required();
   embed->add_flag("--largest", largest, "only the largest face of each image");
 
@@ -258,7 +256,9 @@ int main(int argc, char** argv) {
   verify->add_option("image1", image, "first image")->required();
   verify->add_option("image2", image2, "second image")->required();
   verify->add_option("--threshold", threshold, "cosine threshold (default: the model's calibrated one)");
-  verify->add_flag("--json", as_json, "print JSON");
+  verify->add_flag("--json", as_json, "print JSON (also when an image has no face)");
+  bool exit_code = false;
+  verify->add_flag("--exit-code", exit_code, "exit 0 when the faces are the same person, 3 when different");
 
   EvalArgs ev;
   auto* eval = app.add_subcommand("eval-lfw", "LFW verification accuracy, ROC, EER, TAR@FAR");
@@ -276,6 +276,8 @@ int main(int argc, char** argv) {
   calibrate->add_option("--pairs", cal.pairs, "training pairs (pairsDevTrain.txt)")->required();
   calibrate->add_option("--images", cal.images, "LFW image directory")->required();
   calibrate->add_option("--far", far, "also record the threshold at this false accept rate");
+  std::string calibrated;
+  calibrate->add_option("-o,--output", calibrated, "write a calibrated copy of the model here (default: update the model file)");
   calibrate->add_option("--cache", cal.cache, "embedding cache file ('none' disables)");
   calibrate->add_flag("--skip-missing", cal.skip_missing, "drop pairs whose image is missing");
 
@@ -347,8 +349,9 @@ int main(int argc, char** argv) {
   int top = 1;
   auto* identify = app.add_subcommand("identify", "name every face of an image from a gallery");
   identify->add_option("--gallery", gallery_path, "gallery file")->required();
-  identify->add_option("image", image, "image file")->required();
-  identify->add_option("-o,--output", out_png, "write the image with names and scores drawn");
+  identify->add_option("images", images, "image files or directories (searched recursively)")->required();
+  identify->add_option("-o,--output", out_png,
+                       "write the image with names and scores drawn (several images: a directory for them)");
   identify->add_option("--threshold", threshold, "cosine threshold (default: the model's calibrated one)");
   identify->add_option("--top", top, "candidates listed per face (JSON)")->check(CLI::PositiveNumber);
   identify->add_flag("--json", as_json, "print JSON");
@@ -383,7 +386,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    const std::string hint = e.get_exit_code() == 0 ? "" : did_you_mean(app, argc, argv);
     const int rc = app.exit(e);
+    if (!hint.empty()) std::cerr << "arcface: " << hint << "\n";
     return rc == 0 ? 0 : 2;
   }
   if (!g.models.empty()) setenv("ARCFACE_MODELS", g.models.c_str(), 1);
@@ -395,16 +400,16 @@ int main(int argc, char** argv) {
     }
     if (*detect) return cmd_detect(g, image, out_png, as_json);
     if (*embed) return cmd_embed(g, images, out_npy, largest);
-    if (*verify) return cmd_verify(g, image, image2, threshold, as_json);
+    if (*verify) return cmd_verify(g, image, image2, threshold, as_json, exit_code);
     if (*eval) return cmd_eval_lfw(g, ev);
-    if (*calibrate) return cmd_calibrate(g, cal, far);
+    if (*calibrate) return cmd_calibrate(g, cal, far, calibrated);
     if (*demo) return cmd_train_demo(g, td);
     if (*fine) return cmd_fine_tune(g, ft);
     if (*compare) return cmd_compare(g, inputs, out_png, csv, as_json, no_clip, all_faces, sort);
     if (*tsne_cmd) return cmd_tsne(g, inputs, out_png, csv, perplexity, seed, iterations);
     if (*enroll) return cmd_enroll(g, gallery_path, enroll_args, backend, match, min_quality);
     if (*video) return cmd_video(g, va);
-    if (*identify) return cmd_identify(g, gallery_path, image, out_png, threshold, top, as_json);
+    if (*identify) return cmd_identify(g, gallery_path, images, out_png, threshold, top, as_json);
     if (*cluster) return cmd_cluster(g, cl);
     if (const int rc = models_cmd(g); rc >= 0) return rc;
   } catch (const std::exception& e) {

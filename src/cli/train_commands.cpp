@@ -172,7 +172,7 @@ int cmd_train_demo(const Globals& g, const TrainDemoArgs& a) {
   }
   j["margin"] = a.margin;
   j["scale"] = a.scale;
-  if (!a.json_out.empty()) std::ofstream(a.json_out) << j.dump(1) << "\n";
+  if (!a.json_out.empty()) std::ofstream(a.json_out) << json_text(j) << "\n";
   std::printf("picture written to %s (%dx%d)\n", a.output.c_str(), both.cols, both.rows);
   return 0;
 }
@@ -198,9 +198,10 @@ int cmd_fine_tune(const Globals& g, const FineTuneArgs& a) {
               r.train.epoch_loss.size(), 100 * r.train.accuracy);
   std::printf("wrote %s (load it with --embedder %s)\n", r.output.c_str(), r.output.c_str());
   if (!a.json_out.empty())
-    std::ofstream(a.json_out) << json{{"images", r.images}, {"identities", r.identities}, {"skipped", r.skipped},
-                                      {"epoch_loss", r.train.epoch_loss}, {"train_accuracy", r.train.accuracy},
-                                      {"output", r.output}}.dump(1) << "\n";
+    std::ofstream(a.json_out) << json_text(json{{"images", r.images}, {"identities", r.identities},
+                                                {"skipped", r.skipped}, {"epoch_loss", r.train.epoch_loss},
+                                                {"train_accuracy", r.train.accuracy}, {"output", r.output}})
+                              << "\n";
   return 0;
 }
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <numeric>
 
 #include "cli/cli_common.hpp"
@@ -42,6 +43,23 @@ void write_text(const std::string& path, const std::string& text) {
 
 }  // namespace
 
+std::vector<std::string> identity_labels(const std::vector<FaceItem>& items) {
+  std::map<std::string, int> faces_per_image;
+  for (const auto& it : items) ++faces_per_image[it.path];
+  std::vector<std::string> out;
+  for (const auto& it : items) out.push_back(faces_per_image[it.path] > 1 ? std::string() : it.label);
+  return out;
+}
+
+std::string grid_name(const std::vector<FaceItem>& items, std::size_t i) {
+  const FaceItem& it = items[i];
+  std::size_t in_image = 0, in_label = 0;
+  for (const auto& o : items) in_image += o.path == it.path, in_label += o.label == it.label;
+  if (in_image > 1) return it.label + " #" + std::to_string(it.face + 1);
+  if (in_label > 1) return it.label + " " + fs::path(it.path).stem().string();
+  return it.label;
+}
+
 int cmd_compare(const Globals& g, const std::vector<std::string>& inputs, const std::string& out_png,
                 const std::string& csv, bool as_json, bool no_clip, bool all_faces, bool sort) {
   const auto images = collect_images(inputs);
@@ -54,12 +72,14 @@ int cmd_compare(const Globals& g, const std::vector<std::string>& inputs, const 
     std::stable_sort(items.begin(), items.end(), [](const FaceItem& a, const FaceItem& b) { return a.label < b.label; });
   const Embeddings e = stack(items, pipe.embedder().dimension());
   const Eigen::MatrixXf sim = Similarity::matrix(e, e);
-  std::vector<std::string> labels;
-  for (const auto& it : items) labels.push_back(it.label);
+  const auto labels = identity_labels(items);
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < items.size(); ++i) names.push_back(grid_name(items, i));
 
   viz::GridOptions go;
   go.clip = !no_clip;
   go.title = "cosine similarity (" + pipe.embedder().info().name + ")";
+  go.names = names;
   const cv::Mat grid = viz::similarity_grid(crops_of(items, pipe.embedder().info().alignment), sim, labels, go);
   write_image(out_png, grid);
 
@@ -68,7 +88,9 @@ int cmd_compare(const Globals& g, const std::vector<std::string>& inputs, const 
   int ns = 0, nd = 0;
   for (Eigen::Index i = 0; i < sim.rows(); ++i)
     for (Eigen::Index j = i + 1; j < sim.cols(); ++j) {
-      if (labels[static_cast<std::size_t>(i)] == labels[static_cast<std::size_t>(j)]) same += sim(i, j), ++ns;
+      const auto& li = labels[static_cast<std::size_t>(i)];
+      if (li.empty() || labels[static_cast<std::size_t>(j)].empty()) continue;  // identity unknown
+      if (li == labels[static_cast<std::size_t>(j)]) same += sim(i, j), ++ns;
       else diff += sim(i, j), ++nd;
     }
   if (!csv.empty()) {
@@ -88,7 +110,9 @@ int cmd_compare(const Globals& g, const std::vector<std::string>& inputs, const 
   }
   if (as_json) {
     json faces = json::array(), m = json::array();
-    for (const auto& it : items) faces.push_back({{"image", it.path}, {"face", it.face}, {"label", it.label}});
+    for (std::size_t i = 0; i < items.size(); ++i)
+      faces.push_back({{"image", items[i].path}, {"face", items[i].face},
+                       {"label", labels[i].empty() ? json(nullptr) : json(labels[i])}, {"name", names[i]}});
     for (Eigen::Index i = 0; i < sim.rows(); ++i) {
       json row = json::array();
       for (Eigen::Index j = 0; j < sim.cols(); ++j) row.push_back(sim(i, j));
@@ -98,7 +122,7 @@ int cmd_compare(const Globals& g, const std::vector<std::string>& inputs, const 
            {"faces", faces}, {"matrix", m}, {"image", out_png}};
     if (ns) j["mean_same"] = same / ns;
     if (nd) j["mean_different"] = diff / nd;
-    std::cout << j.dump(1) << "\n";
+    std::cout << json_text(j) << "\n";
   } else {
     std::printf("%zu faces compared; grid written to %s (%dx%d)\n", items.size(), out_png.c_str(), grid.cols, grid.rows);
     if (ns && nd)

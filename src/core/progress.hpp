@@ -1,7 +1,9 @@
 #pragma once
-// A minimal progress bar on stderr, drawn only when stderr is a terminal. Not installed.
+// A minimal progress bar on stderr with the elapsed time and an estimate of the time left,
+// drawn only when stderr is a terminal. Not installed.
 
 #include "core/internal_api.hpp"
+#include <chrono>
 #include <cstdio>
 #include <string>
 
@@ -10,22 +12,46 @@
 ARCFACE_INTERNAL_BEGIN
 namespace arcface::detail {
 
+/// "m:ss" (or "h:mm:ss") for a duration in seconds; "?" for a negative one.
+inline std::string format_duration(double seconds) {
+  if (!(seconds >= 0)) return "?";
+  const long s = static_cast<long>(seconds + 0.5);
+  char buf[32];
+  if (s >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+  else std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
+  return buf;
+}
+
+/// One line of the bar: "label [#####.....] 12/40 0:05 elapsed, 0:12 left" (the estimate
+/// assumes the remaining items take as long as the done ones; none before the first item).
+inline std::string progress_line(const std::string& label, size_t done, size_t total, double elapsed_seconds,
+                                 int width = 30) {
+  const int filled = total ? static_cast<int>(width * (done < total ? done : total) / total) : width;
+  std::string line = label + " [" + std::string(filled, '#') + std::string(width - filled, '.') + "] " +
+                     std::to_string(done) + "/" + std::to_string(total) + " " + format_duration(elapsed_seconds);
+  if (done >= total) return line + " elapsed";
+  if (done == 0) return line + " elapsed, ? left";
+  const double left = elapsed_seconds / static_cast<double>(done) * static_cast<double>(total - done);
+  return line + " elapsed, " + format_duration(left) + " left";
+}
+
 class Progress {
  public:
   Progress(std::string label, size_t total, bool enabled)
-      : label_(std::move(label)), total_(total), enabled_(enabled && isatty(2) && total > 1) {}
+      : label_(std::move(label)), total_(total), enabled_(enabled && isatty(2) && total > 1),
+        start_(std::chrono::steady_clock::now()) {}
   ~Progress() {
     if (enabled_ && drawn_) std::fprintf(stderr, "\n");
   }
   void tick(size_t done) {
     if (!enabled_) return;
-    const int width = 30;
-    const int filled = static_cast<int>(width * done / total_);
-    if (filled == last_ && done != total_) return;
-    last_ = filled;
+    const auto now = std::chrono::steady_clock::now();
+    // Redraw at most 5 times a second, and always at the end.
+    if (drawn_ && done < total_ && now - last_draw_ < std::chrono::milliseconds(200)) return;
+    last_draw_ = now;
     drawn_ = true;
-    std::fprintf(stderr, "\r%s [%s%s] %zu/%zu", label_.c_str(), std::string(filled, '#').c_str(),
-                 std::string(width - filled, '.').c_str(), done, total_);
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    std::fprintf(stderr, "\r%s\033[K", progress_line(label_, done, total_, elapsed).c_str());
     std::fflush(stderr);
   }
 
@@ -34,7 +60,7 @@ class Progress {
   size_t total_;
   bool enabled_;
   bool drawn_ = false;
-  int last_ = -1;
+  std::chrono::steady_clock::time_point start_, last_draw_;
 };
 
 }  // namespace arcface::detail

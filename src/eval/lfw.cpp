@@ -259,45 +259,4 @@ View1Result evaluate_view1(const Pipeline& pipeline, const std::string& train, c
   return r;
 }
 
-cv::Mat draw_roc(const VerificationMetrics& m, const std::string& title, cv::Size size) {
-  cv::Mat img(size, CV_8UC3, cv::Scalar::all(255));
-  const int left = 70, right = 20, top = 40, bottom = 60;
-  const cv::Rect plot(left, top, size.width - left - right, size.height - top - bottom);
-  const double lo = -4, hi = 0;  // log10 FAR range
-  auto px = [&](double far, double tar) {
-    const double lf = std::log10(std::max(far, 1e-4));
-    return cv::Point(plot.x + static_cast<int>((lf - lo) / (hi - lo) * plot.width),
-                     plot.y + plot.height - static_cast<int>(tar * plot.height));
-  };
-  const cv::Scalar grid(220, 220, 220), black(0, 0, 0);
-  for (int e = -4; e <= 0; ++e) {
-    const cv::Point a = px(std::pow(10.0, e), 0), b = px(std::pow(10.0, e), 1);
-    cv::line(img, a, b, grid);
-    cv::putText(img, "1e" + std::to_string(e), {a.x - 14, a.y + 18}, cv::FONT_HERSHEY_SIMPLEX, 0.4, black);
-  }
-  for (int k = 0; k <= 10; ++k) {
-    const cv::Point a = px(1e-4, k / 10.0), b = px(1, k / 10.0);
-    cv::line(img, a, b, grid);
-    char buf[8];
-    std::snprintf(buf, sizeof buf, "%.1f", k / 10.0);
-    cv::putText(img, buf, {a.x - 32, a.y + 4}, cv::FONT_HERSHEY_SIMPLEX, 0.4, black);
-  }
-  cv::rectangle(img, plot, black);
-  std::vector<cv::Point> pts;
-  for (const auto& p : m.roc)
-    if (p.far > 0) pts.push_back(px(p.far, p.tar));
-  if (pts.size() > 1) cv::polylines(img, pts, false, cv::Scalar(200, 80, 0), 2, cv::LINE_AA);
-  for (const auto& t : m.tar_at_far) cv::circle(img, px(t.target_far, t.tar), 5, cv::Scalar(0, 0, 220), 2, cv::LINE_AA);
-  cv::circle(img, px(m.eer, 1 - m.eer), 5, cv::Scalar(0, 160, 0), cv::FILLED, cv::LINE_AA);
-  cv::putText(img, title, {left, 25}, cv::FONT_HERSHEY_SIMPLEX, 0.55, black, 1, cv::LINE_AA);
-  cv::putText(img, "false accept rate (log scale)", {plot.x + plot.width / 2 - 110, size.height - 15},
-              cv::FONT_HERSHEY_SIMPLEX, 0.5, black, 1, cv::LINE_AA);
-  char buf[128];
-  std::snprintf(buf, sizeof buf, "AUC %.4f  EER %.4f", m.auc, m.eer);
-  cv::putText(img, buf, {plot.x + plot.width - 230, plot.y + plot.height - 12}, cv::FONT_HERSHEY_SIMPLEX, 0.5,
-              black, 1, cv::LINE_AA);
-  cv::putText(img, "TAR", {8, plot.y + plot.height / 2}, cv::FONT_HERSHEY_SIMPLEX, 0.5, black, 1, cv::LINE_AA);
-  return img;
-}
-
 }  // namespace arcface

@@ -141,7 +141,9 @@ FineTuneReport fine_tune_embedder(const FineTuneOptions& o) {
     const torch::Tensor x = torch::from_blob(data.data(), {n, 3, info.input_height, info.input_width}).clone();
     const torch::Tensor y = torch::tensor(labels, torch::kLong);
     const int64_t batch = t.batch_size > 0 ? std::min<int64_t>(t.batch_size, n) : std::min<int64_t>(32, n);
-    ::arcface::detail::Progress bar("fine-tuning", static_cast<size_t>(t.epochs), t.progress);
+    // One tick per step (a batch), so the bar and its time estimate move within an epoch.
+    const int64_t steps_per_epoch = (n + batch - 1) / batch;
+    ::arcface::detail::Progress bar("fine-tuning", static_cast<size_t>(t.epochs * steps_per_epoch), t.progress);
     long step = 0;
     for (int epoch = 0; epoch < t.epochs; ++epoch) {
       const double lr = detail::scheduled_lr(t, epoch);
@@ -163,9 +165,10 @@ FineTuneReport fine_tune_embedder(const FineTuneOptions& o) {
         loss.backward();
         opt->step();
         total += l * static_cast<double>(idx.size(0));
+        bar.tick(static_cast<size_t>(epoch * steps_per_epoch + b / batch + 1));
       }
       report.train.epoch_loss.push_back(static_cast<float>(total / static_cast<double>(n)));
-      bar.tick(static_cast<size_t>(epoch + 1));
+      bar.tick(static_cast<size_t>((epoch + 1) * steps_per_epoch));
       if (!t.checkpoint.empty() && t.checkpoint_epochs > 0 && (epoch + 1) % t.checkpoint_epochs == 0 &&
           epoch + 1 < t.epochs)
         write_model(t.checkpoint, epoch + 1, report.train.epoch_loss.back());

@@ -61,8 +61,23 @@ GridLayout layout(int n, const GridOptions& o) {
   l.title_h = o.title.empty() ? 0 : std::max(32, l.cell / 3);
   l.legend_w = std::max(90, l.cell);
   l.width = l.cell * (n + 1) + l.legend_w;
-  l.height = l.title_h + l.cell * (n + 1);
+  l.height = l.title_h + l.cell * (n + 1) + std::max(14, l.cell / 8);  // room for the lowest tick label
   return l;
+}
+
+// A name on a dark band along the bottom of a face thumbnail.
+void name_band(cv::Mat& img, const cv::Rect& face, const std::string& name) {
+  if (name.empty()) return;
+  const int h = std::max(12, face.height / 6);
+  const cv::Rect band(face.x, face.y + face.height - h, face.width, h);
+  cv::Mat roi = img(band);
+  roi.convertTo(roi, -1, 0.35, 0);  // darken
+  int base = 0;
+  const cv::Size one = cv::getTextSize(name, kFont, 1.0, 1, &base);
+  const double scale = std::min(0.8 * h / std::max(1, one.height), 0.92 * face.width / std::max(1, one.width));
+  const cv::Size sz = cv::getTextSize(name, kFont, scale, 1, &base);
+  cv::putText(img, name, {band.x + (band.width - sz.width) / 2, band.y + (band.height + sz.height) / 2}, kFont, scale,
+              {255, 255, 255}, 1, cv::LINE_AA);
 }
 
 }  // namespace
@@ -95,12 +110,22 @@ cv::Mat similarity_grid(const std::vector<cv::Mat>& faces, const Eigen::MatrixXf
   const int c = l.cell, top = l.title_h;
   cv::Mat img(l.height, l.width, CV_8UC3, cv::Scalar(255, 255, 255));
   if (!o.title.empty()) centred_text(img, o.title, {c * (n + 1) / 2, top / 2}, c * (n + 1) * 0.9, 1.0, {0, 0, 0}, 2);
+  const std::vector<std::string>& names = o.names.empty() ? labels : o.names;
+  if (names.size() != labels.size())
+    throw InputError("similarity_grid: " + std::to_string(n) + " faces but " + std::to_string(names.size()) + " names");
   for (int i = 0; i < n; ++i) {
     const cv::Mat f = square_face(faces[static_cast<std::size_t>(i)], c);
-    f.copyTo(img(cv::Rect(c * (i + 1), top, c, c)));
-    f.copyTo(img(cv::Rect(0, top + c * (i + 1), c, c)));
+    const cv::Rect at_top(c * (i + 1), top, c, c), at_left(0, top + c * (i + 1), c, c);
+    f.copyTo(img(at_top));
+    f.copyTo(img(at_left));
+    name_band(img, at_top, names[static_cast<std::size_t>(i)]);
+    name_band(img, at_left, names[static_cast<std::size_t>(i)]);
   }
   const int mark = std::max(2, c / 14);
+  // One text size for every cell value, fitted to the widest ("-0.00"), so negatives are not smaller.
+  int base = 0;
+  const double value_scale =
+      std::min(1.2, c * 0.62 / std::max(1, cv::getTextSize("-0.00", kFont, 1.0, c >= 90 ? 2 : 1, &base).width));
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < n; ++j) {
       const float v = sim(i, j);
@@ -108,13 +133,21 @@ cv::Mat similarity_grid(const std::vector<cv::Mat>& faces, const Eigen::MatrixXf
       const cv::Rect cell(c * (j + 1), top + c * (i + 1), c, c);
       cv::rectangle(img, cell, colour_at(t), cv::FILLED);
       const auto& li = labels[static_cast<std::size_t>(i)];
-      if (o.mark_same && !li.empty() && li == labels[static_cast<std::size_t>(j)])
-        cv::rectangle(img, {cell.x + mark / 2, cell.y + mark / 2, c - mark, c - mark}, {60, 20, 230}, mark);
+      if (o.mark_same && !li.empty() && li == labels[static_cast<std::size_t>(j)]) {
+        // Four filled bands inside the cell (a thick cv::rectangle leaves specks at the corners).
+        const cv::Scalar red(60, 20, 230);
+        cv::rectangle(img, cv::Rect(cell.x, cell.y, c, mark), red, cv::FILLED);
+        cv::rectangle(img, cv::Rect(cell.x, cell.y + c - mark, c, mark), red, cv::FILLED);
+        cv::rectangle(img, cv::Rect(cell.x, cell.y, mark, c), red, cv::FILLED);
+        cv::rectangle(img, cv::Rect(cell.x + c - mark, cell.y, mark, c), red, cv::FILLED);
+      }
       if (o.values) {
         char buf[16];
-        std::snprintf(buf, sizeof buf, "%.2f", v);
-        centred_text(img, buf, {cell.x + c / 2, cell.y + c / 2}, c * 0.62, 1.2,
-                     t < 0.55 ? cv::Scalar(255, 255, 255) : cv::Scalar(0, 0, 0), c >= 90 ? 2 : 1);
+        std::snprintf(buf, sizeof buf, "%.2f", std::fabs(v) < 0.005f ? 0.f : v);
+        const int thick = c >= 90 ? 2 : 1;
+        const cv::Size sz = cv::getTextSize(buf, kFont, value_scale, thick, &base);
+        cv::putText(img, buf, {cell.x + (c - sz.width) / 2, cell.y + (c + sz.height) / 2}, kFont, value_scale,
+                    t < 0.55 ? cv::Scalar(255, 255, 255) : cv::Scalar(0, 0, 0), thick, cv::LINE_AA);
       }
     }
   // Legend: a vertical colour bar with ticks.
@@ -126,15 +159,21 @@ cv::Mat similarity_grid(const std::vector<cv::Mat>& faces, const Eigen::MatrixXf
   }
   cv::rectangle(img, {lx, ly0, lw + 1, ly1 - ly0 + 1}, {0, 0, 0}, 1);
   const double lo = o.clip ? 0.0 : -1.0;
+  // Tick labels as large as the legend column allows ("-1.00" must fit beside the bar).
+  const double tick_scale = std::clamp((l.legend_w - (lx - c * (n + 1)) - lw - 12) /
+                                           std::max(1.0, static_cast<double>(cv::getTextSize("-1.00", kFont, 1.0, 1, &base).width)),
+                                       0.4, 0.8);
   for (int k = 0; k <= 4; ++k) {
     const double t = k / 4.0;
     const int y = ly1 - static_cast<int>(std::lround(t * (ly1 - ly0)));
     char buf[16];
     std::snprintf(buf, sizeof buf, "%.2f", lo + t * (1.0 - lo));
     cv::line(img, {lx + lw, y}, {lx + lw + 5, y}, {0, 0, 0});
-    cv::putText(img, buf, {lx + lw + 8, y + 5}, kFont, 0.45, {0, 0, 0}, 1, cv::LINE_AA);
+    const cv::Size sz = cv::getTextSize(buf, kFont, tick_scale, 1, &base);
+    cv::putText(img, buf, {lx + lw + 8, y + sz.height / 2}, kFont, tick_scale, {0, 0, 0}, 1, cv::LINE_AA);
   }
-  cv::putText(img, "cosine", {lx - 4, ly0 - 8}, kFont, 0.45, {0, 0, 0}, 1, cv::LINE_AA);
+  const int tick_h = cv::getTextSize("1.00", kFont, tick_scale, 1, &base).height;
+  cv::putText(img, "cosine", {lx - 4, ly0 - tick_h - 8}, kFont, tick_scale, {0, 0, 0}, 1, cv::LINE_AA);
   return img;
 }
 
@@ -146,24 +185,44 @@ cv::Mat embedding_map(const Eigen::MatrixX2f& coords, const std::vector<cv::Mat>
   if (static_cast<int>(labels.size()) != n)
     throw InputError("embedding_map: " + std::to_string(n) + " points but " + std::to_string(labels.size()) + " labels");
   if (!coords.allFinite()) throw InputError("embedding_map: coordinates are not finite");
-  const int size = std::max(200, o.size);
-  const int th = o.thumbnail > 0 ? o.thumbnail
-                                 : std::clamp(static_cast<int>(size / (2.0 * std::sqrt(std::max(1, n)))), 20, 96);
-  cv::Mat img(size, size, CV_8UC3, cv::Scalar(255, 255, 255));
+  const int width = std::max(200, o.size);
   std::map<std::string, int> ids;
   for (const auto& s : labels) ids.emplace(s, 0);
   int k = 0;
   for (auto& [name, id] : ids) id = k++;
-  const int title_h = o.title.empty() ? 0 : 40;
+
+  // Legend in a column of its own on the right (never over the faces), in a font readable when
+  // the picture is shown at page width.
+  constexpr int kMaxLegend = 40;
+  const double fs = std::clamp(width / 1600.0 * 0.8, 0.4, 1.2);
+  const int thick = fs >= 0.7 ? 2 : 1, row_h = static_cast<int>(std::lround(34 * fs)), swatch = row_h * 2 / 3;
+  int base = 0, text_w = 0, rows = 0;
+  for (const auto& [name, id] : ids) {
+    if (id >= kMaxLegend) break;
+    text_w = std::max(text_w, cv::getTextSize(name.empty() ? "(no label)" : name, kFont, fs, thick, &base).width);
+    ++rows;
+  }
+  const bool more = static_cast<int>(ids.size()) > kMaxLegend;
+  const int legend_w = std::min(width / 3, swatch + text_w + 3 * row_h / 2);
+  const int map_w = width - legend_w;
+  const int th = o.thumbnail > 0 ? o.thumbnail
+                                 : std::clamp(static_cast<int>(map_w / (2.0 * std::sqrt(std::max(1, n)))), 20, 96);
+  const int title_h = o.title.empty() ? 0 : static_cast<int>(std::lround(56 * fs));
   const int margin = th / 2 + 8;
-  Eigen::Vector2f lo = coords.colwise().minCoeff(), hi = coords.colwise().maxCoeff();
-  const float span = std::max({hi.x() - lo.x(), hi.y() - lo.y(), 1e-6f});
-  const int area = size - 2 * margin - title_h;
+  // The map keeps the aspect ratio of the coordinates; the canvas is cut to it (no empty half).
+  const Eigen::Vector2f lo = coords.colwise().minCoeff(), hi = coords.colwise().maxCoeff();
+  const float sx = std::max(hi.x() - lo.x(), 1e-6f), sy = std::max(hi.y() - lo.y(), 1e-6f);
+  const int area_w = std::max(1, map_w - 2 * margin);
+  const int area_h = std::clamp(static_cast<int>(area_w * sy / sx), area_w * 2 / 5, area_w);
+  const double scale = std::min(area_w / sx, area_h / sy);
+  const double ox = margin + (area_w - sx * scale) / 2, oy = title_h + margin + (area_h - sy * scale) / 2;
+  const int height = std::max(title_h + area_h + 2 * margin, title_h + row_h * (rows + (more ? 2 : 1)));
+  cv::Mat img(height, width, CV_8UC3, cv::Scalar(255, 255, 255));
   auto place = [&](int i) {
-    return cv::Point(margin + static_cast<int>((coords(i, 0) - lo.x()) / span * area),
-                     title_h + margin + static_cast<int>((coords(i, 1) - lo.y()) / span * area));
+    return cv::Point(static_cast<int>(std::lround(ox + (coords(i, 0) - lo.x()) * scale)),
+                     static_cast<int>(std::lround(oy + (coords(i, 1) - lo.y()) * scale)));
   };
-  if (!o.title.empty()) centred_text(img, o.title, {size / 2, 20}, size * 0.9, 0.9, {0, 0, 0}, 2);
+  if (!o.title.empty()) centred_text(img, o.title, {width / 2, title_h / 2}, width * 0.9, 1.6 * fs, {0, 0, 0}, thick);
   const int border = std::max(2, th / 16);
   for (int i = 0; i < n; ++i) {
     const cv::Point p = place(i);
@@ -174,19 +233,22 @@ cv::Mat embedding_map(const Eigen::MatrixX2f& coords, const std::vector<cv::Mat>
     }
     const cv::Mat f = square_face(faces[static_cast<std::size_t>(i)], th);
     const cv::Rect r(p.x - th / 2, p.y - th / 2, th, th);
-    const cv::Rect clipped = r & cv::Rect(0, 0, size, size);
+    const cv::Rect clipped = r & cv::Rect(0, 0, map_w, height);
     if (clipped.area() == 0) continue;
     f(cv::Rect(clipped.x - r.x, clipped.y - r.y, clipped.width, clipped.height)).copyTo(img(clipped));
     cv::rectangle(img, r, col, border);
   }
-  // Legend (up to 40 labels).
-  int y = title_h + 14;
+  int y = title_h + row_h / 2;
   for (const auto& [name, id] : ids) {
-    if (y > size - 10 || id >= 40) break;
-    cv::rectangle(img, {8, y - 9, 12, 12}, label_colour(id), cv::FILLED);
-    cv::putText(img, name.empty() ? "(no label)" : name, {26, y + 2}, kFont, 0.45, {0, 0, 0}, 1, cv::LINE_AA);
-    y += 18;
+    if (id >= kMaxLegend) break;
+    cv::rectangle(img, {map_w + row_h / 4, y, swatch, swatch}, label_colour(id), cv::FILLED);
+    cv::putText(img, name.empty() ? "(no label)" : name, {map_w + row_h / 4 + swatch + row_h / 3, y + swatch}, kFont,
+                fs, {0, 0, 0}, thick, cv::LINE_AA);
+    y += row_h;
   }
+  if (more)
+    cv::putText(img, "... " + std::to_string(ids.size() - kMaxLegend) + " more", {map_w + row_h / 4, y + swatch}, kFont,
+                fs, {0, 0, 0}, thick, cv::LINE_AA);
   return img;
 }
 

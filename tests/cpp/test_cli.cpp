@@ -1,5 +1,7 @@
 // The `arcface` command-line tool, run as a user would.
+#include <algorithm>
 #include <cstdio>
+#include <set>
 #include <filesystem>
 #include <fstream>
 
@@ -11,6 +13,7 @@
 #include "arcface/arcface.hpp"
 #include "arcface/npy.hpp"
 #include "common.hpp"
+#include "core/progress.hpp"
 
 namespace fs = std::filesystem;
 using namespace arcface;
@@ -160,9 +163,10 @@ TEST(Cli, EnrollIdentifyAndCluster) {
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("corrupt.gallery"), std::string::npos) << r.out;
   cv::imwrite((dir / "blank.png").string(), cv::Mat(240, 320, CV_8UC3, cv::Scalar(90, 90, 90)));
-  r = cli("identify --gallery " + q(gal) + " " + q((dir / "blank.png").string()));
-  EXPECT_EQ(r.code, 1);
+  r = cli("identify --json --gallery " + q(gal) + " " + q((dir / "blank.png").string()));
+  EXPECT_EQ(r.code, 0) << r.out;  // as detect: reported, with JSON, not an error
   EXPECT_NE(r.out.find("no face found"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"faces\": []"), std::string::npos) << r.out;
   fs::create_directories(dir / "empty");
   r = cli("cluster " + q((dir / "empty").string()) + " -o " + q((dir / "out-empty").string()));
   EXPECT_EQ(r.code, 1);
@@ -282,4 +286,175 @@ TEST(Cli, CompareAndTsneBadInput) {
   int lines = 0;
   for (std::string l; std::getline(f, l);) ++lines;
   EXPECT_EQ(lines, 9);
+}
+
+TEST(Cli, TypoSuggestionsAndGlobalOptionsAnywhere) {
+  CliRun r = cli("verfy a.jpg b.jpg");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("unknown command 'verfy'; did you mean 'verify'?"), std::string::npos) << r.out;
+  r = cli("verify --treshold 0.5 a.jpg b.jpg");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("unknown option '--treshold'; did you mean '--threshold'?"), std::string::npos) << r.out;
+  r = cli("--quite verify a.jpg b.jpg");
+  EXPECT_NE(r.out.find("did you mean '--quiet'?"), std::string::npos) << r.out;
+  r = cli("models lst");  // a command of a command
+  EXPECT_NE(r.out.find("unknown command 'lst'; did you mean 'list'?"), std::string::npos) << r.out;
+  r = cli("embed --larges a.jpg -o x.npy");
+  EXPECT_NE(r.out.find("did you mean '--largest'?"), std::string::npos) << r.out;
+  r = cli("frobnicate x");  // nothing close: no suggestion
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.out.find("did you mean"), std::string::npos) << r.out;
+  // -q and --detector after the subcommand are the global options (the error is then the missing file).
+  r = cli("verify -q /nonexistent/a.jpg /nonexistent/b.jpg --detector yunet");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("/nonexistent/a.jpg"), std::string::npos) << r.out;
+  // --help shows defaults.
+  r = cli("fine-tune --help");
+  EXPECT_NE(r.out.find("--epochs INT:POSITIVE=5"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--lr FLOAT:POSITIVE=0.0001"), std::string::npos) << r.out;
+  r = cli("tsne --help");
+  EXPECT_NE(r.out.find("=30"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--iterations INT:POSITIVE=1000"), std::string::npos) << r.out;
+  r = cli("calibrate --help");
+  EXPECT_NE(r.out.find("--far FLOAT=0.001"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--output"), std::string::npos) << r.out;
+}
+
+TEST(Cli, ProgressLineHasElapsedAndTimeLeft) {
+  EXPECT_EQ(detail::progress_line("embedding", 10, 40, 5.0, 8), "embedding [##......] 10/40 0:05 elapsed, 0:15 left");
+  EXPECT_EQ(detail::progress_line("x", 0, 4, 0.0, 4), "x [....] 0/4 0:00 elapsed, ? left");
+  EXPECT_EQ(detail::progress_line("x", 4, 4, 3725.0, 4), "x [####] 4/4 1:02:05 elapsed");
+}
+
+TEST(Cli, VerifyExitCodeJsonOnNoFaceAndDirectories) {
+  ARCFACE_REQUIRE_SHARED();
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-ms1m.pt");
+  const std::string katy0 = q(test::sample("actresses/katy_parry/0.jpg")), katy1 = q(test::sample("actresses/katy_parry/1.jpg"));
+  const std::string jaime = q(test::sample("actresses/jaime_pressly/0.jpg"));
+  CliRun r = cli("verify --exit-code " + katy0 + " " + katy1 + " -q");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("same"), std::string::npos) << r.out;
+  r = cli("verify --exit-code " + katy0 + " " + jaime);
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_NE(r.out.find("different"), std::string::npos) << r.out;
+  r = cli("verify " + katy0 + " " + jaime);  // without --exit-code: 0 for both verdicts
+  EXPECT_EQ(r.code, 0) << r.out;
+  // Compact JSON: 6 significant digits, bbox = corners of box, a face on one line.
+  r = cli("-q verify --json " + katy0 + " " + katy1);
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& box = j["face1"]["box"];
+  const auto& bbox = j["face1"]["bbox"];
+  EXPECT_NEAR(bbox[2].get<double>(), box[0].get<double>() + box[2].get<double>(), 1e-3);
+  EXPECT_NEAR(bbox[3].get<double>(), box[1].get<double>() + box[3].get<double>(), 1e-3);
+  EXPECT_EQ(r.out.find("0000000"), std::string::npos) << r.out;  // no 0.4000000059604645
+  EXPECT_NE(r.out.find("\"threshold\": 0.4\n}"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"face1\": {\"bbox\": ["), std::string::npos) << r.out;
+  EXPECT_LE(std::count(r.out.begin(), r.out.end(), '\n'), 12) << r.out;
+  // No face: JSON all the same (same = null, the error), exit 1.
+  const std::string blank = test::fixtures() + "/verify-blank.png";
+  cv::imwrite(blank, cv::Mat(200, 200, CV_8UC3, cv::Scalar::all(128)));
+  r = cli("-q verify --json " + q(blank) + " " + katy0);
+  EXPECT_EQ(r.code, 1) << r.out;
+  const auto nj = nlohmann::json::parse(r.out.substr(0, r.out.find("arcface: error")));
+  EXPECT_TRUE(nj["same"].is_null());
+  EXPECT_NE(nj["error"].get<std::string>().find("verify-blank.png"), std::string::npos);
+  // A directory: a clear error, not a read failure.
+  r = cli("verify " + q(test::sample("actors")) + " " + q(test::sample("actors")));
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("is a directory (arcface compare DIR"), std::string::npos) << r.out;
+}
+
+TEST(Cli, EmbedAndIdentifyTakeDirectoriesAndSeveralImages) {
+  ARCFACE_REQUIRE_SHARED();
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-ms1m.pt");
+  const fs::path dir = fs::path(test::fixtures()) / "cli-dirs";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string npy = (dir / "actresses.npy").string();
+  CliRun r = cli("-q embed " + q(test::sample("actresses")) + " -o " + q(npy));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(read_npy_matrix(npy).rows(), 10);
+  const std::string gal = (dir / "g.gallery").string();
+  r = cli("-q enroll --gallery " + q(gal) + " " + q(test::sample("actresses")));
+  ASSERT_EQ(r.code, 0) << r.out;
+  // A directory plus a file; -o is then a directory of pictures named folder_file.png.
+  const fs::path pics = dir / "pictures";
+  r = cli("-q identify --json --gallery " + q(gal) + " " + q(test::sample("actresses/katy_parry")) + " " +
+          q(test::sample("actresses/emma_mackey/1.jpg")) + " -o " + q(pics.string()));
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["images"].size(), 3u) << r.out;
+  EXPECT_EQ(j["images"][0]["faces"][0]["identity"], "katy_parry");
+  EXPECT_EQ(j["images"][2]["faces"][0]["identity"], "emma_mackey");
+  for (const char* f : {"katy_parry_0.png", "katy_parry_1.png", "emma_mackey_1.png"})
+    EXPECT_FALSE(cv::imread((pics / f).string()).empty()) << f;
+}
+
+TEST(Cli, ClusterCropNamesAreUnique) {
+  ARCFACE_REQUIRE_SHARED();
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-ms1m.pt");
+  // Every actress folder holds 0.jpg and 1.jpg: 10 faces must give 10 crops.
+  const fs::path out = fs::path(test::fixtures()) / "cli-cluster-names";
+  fs::remove_all(out);
+  CliRun r = cli("-q cluster --labels " + q(test::sample("actresses")) + " -o " + q(out.string()) + " --threshold 0.95");
+  ASSERT_EQ(r.code, 0) << r.out;
+  std::set<std::string> crops;
+  for (const auto& e : fs::recursive_directory_iterator(out))
+    if (e.path().extension() == ".png") crops.insert(e.path().filename().string());
+  EXPECT_EQ(crops.size(), 10u);
+  EXPECT_EQ(crops.count("jaime_pressly_0_face0.png") + crops.count("margot_robie_0_face0.png"), 2u);
+}
+
+TEST(Cli, CalibrateOutputLeavesTheModelAlone) {
+  ARCFACE_REQUIRE_SHARED();
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-ms1m.pt");
+  const fs::path dir = fs::path(test::fixtures()) / "cli-calibrate";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path model = dir / "model.pt", out = dir / "calibrated.pt";
+  fs::copy_file(fs::path(models_dir()) / "mobilefacenet-ms1m.pt", model);
+  std::ofstream(dir / "pairs.txt") << "3\nAaron_Peirsol\t1\t2\nAaron_Peirsol\t3\t4\nAaron_Sorkin\t1\t2\n"
+                                      "AJ_Cook\t1\tMarsha_Thomason\t1\nAaron_Sorkin\t2\tFrank_Solich\t5\n"
+                                      "Abdoulaye_Wade\t4\tLinda_Dano\t1\n";
+  const auto before = fs::file_size(model);
+  const auto before_info = read_model_info(model.string()).metadata_json;
+  CliRun r = cli("-q --embedder " + q(model.string()) + " calibrate --cache none --pairs " + q((dir / "pairs.txt").string()) +
+                 " --images " + q(test::shared_dir() + "/data/lfw-view1/deepfunneled") + " --output " + q(out.string()));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find(out.string()), std::string::npos) << r.out;
+  EXPECT_EQ(fs::file_size(model), before);
+  EXPECT_EQ(read_model_info(model.string()).metadata_json, before_info);
+  const auto j = nlohmann::json::parse(read_model_info(out.string()).metadata_json);
+  EXPECT_EQ(j["calibration"]["pairs_count"], 6) << j.dump();
+}
+
+TEST(Cli, CompareFacesOfOnePhotoAreNotOneIdentity) {
+  ARCFACE_REQUIRE_SHARED();
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-ms1m.pt");
+  const std::string png = test::fixtures() + "/cli-compare-group.png";
+  CliRun r = cli("-q compare --json --all-faces " + q(test::sample("group/group.jpg")) + " -o " + q(png));
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_GE(j["faces"].size(), 4u);
+  for (const auto& f : j["faces"]) {
+    EXPECT_TRUE(f["label"].is_null()) << f.dump();  // five people, not "group"
+    EXPECT_EQ(f["name"].get<std::string>().rfind("group #", 0), 0u) << f.dump();
+  }
+  EXPECT_FALSE(j.contains("mean_same")) << r.out;
+  // No cell outlined as "same identity" (the outline colour is BGR 60, 20, 230).
+  const cv::Mat grid = cv::imread(png);
+  cv::Mat mask;
+  cv::inRange(grid, cv::Scalar(50, 10, 220), cv::Scalar(70, 30, 240), mask);
+  EXPECT_EQ(cv::countNonZero(mask), 0);
+  // Faces of one photo each, from identity folders: outlined by folder.
+  r = cli("-q compare --json " + q(test::sample("actresses/katy_parry")) + " " + q(test::sample("actresses/emma_mackey")) +
+          " -o " + q(png));
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto k = nlohmann::json::parse(r.out);
+  EXPECT_EQ(k["faces"][0]["label"], "katy_parry");
+  EXPECT_EQ(k["faces"][0]["name"], "katy_parry 0");
+  EXPECT_TRUE(k.contains("mean_same"));
+  cv::inRange(cv::imread(png), cv::Scalar(50, 10, 220), cv::Scalar(70, 30, 240), mask);
+  EXPECT_GT(cv::countNonZero(mask), 0);
 }
