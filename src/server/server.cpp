@@ -89,6 +89,7 @@ void Server::Impl::setup() {
   http.set_read_timeout(timeout);
   http.set_write_timeout(timeout);
   http.set_keep_alive_max_count(1000);
+  http.set_keep_alive_timeout(2);  // idle connections: also how long a drain may wait for them
   http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (!ctx.keys.required() || is_open_path(req.path)) return httplib::Server::HandlerResponse::Unhandled;
     const std::string key = srv::presented_key(req);
