@@ -30,7 +30,8 @@ class CMakeBuild(build_ext):
             f"-DPython3_EXECUTABLE={sys.executable}",
             "-DARCFACE_BUILD_PYTHON=ON", "-DARCFACE_SHARED=OFF", "-DARCFACE_BUILD_TESTS=OFF",
             "-DARCFACE_BUILD_BENCHMARKS=OFF", "-DARCFACE_BUILD_EXAMPLES=OFF", "-DARCFACE_BUILD_CLI=ON",
-            "-DARCFACE_INSTALL=OFF", "-DARCFACE_MODELS_DIR=", "-DARCFACE_SOURCE_SCRIPTS_DIR="])
+            "-DARCFACE_INSTALL=OFF", "-DARCFACE_MODELS_DIR=", "-DARCFACE_SOURCE_SCRIPTS_DIR=",
+            "-DCMAKE_BUILD_WITH_INSTALL_RPATH=ON"])  # the tool: $ORIGIN only, no build directory
         subprocess.check_call(["cmake", "--build", build, "--target", "_pyarcface", "arcface-cli", "-j", jobs])
         built = [f for f in os.listdir(os.path.join(build, "python", "pyarcface")) if f.startswith("_pyarcface")
                  and f.endswith(".so")]

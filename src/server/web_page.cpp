@@ -94,12 +94,14 @@ $("identify-button").onclick = async () => {
     const img = new Image(); img.src = URL.createObjectURL(f); await img.decode();
     const c = $("identify-canvas"), ctx = c.getContext("2d");
     c.width = img.width; c.height = img.height; ctx.drawImage(img, 0, 0);
-    const s = Math.max(2, img.width / 300);
-    ctx.lineWidth = s; ctx.font = (6 * s) + "px sans-serif";
+    const s = Math.max(2, img.width / 320), size = Math.round(8 * s);
+    ctx.lineWidth = s; ctx.font = "bold " + size + "px sans-serif";
     for (const face of r.faces) {
       const [x, y, w, h] = face.box, label = face.known ? face.identity + " " + face.similarity.toFixed(2) : "unknown";
-      ctx.strokeStyle = ctx.fillStyle = face.known ? "#0c0" : "#e00";
-      ctx.strokeRect(x, y, w, h); ctx.fillText(label, x, Math.max(6 * s, y - s));
+      const colour = face.known ? "#0a0" : "#d00", ty = Math.max(size + 2 * s, y - s);
+      ctx.strokeStyle = colour; ctx.strokeRect(x, y, w, h);
+      ctx.fillStyle = colour; ctx.fillRect(x - s / 2, ty - size - s, ctx.measureText(label).width + 2 * s, size + 2 * s);
+      ctx.fillStyle = "#fff"; ctx.fillText(label, x + s / 2, ty - s / 2);
     }
     show($("identify-result"), r.faces.length + " face(s): " + r.faces.map(f => f.known ? f.identity : "unknown").join(", "));
   } catch (e) { show($("identify-result"), e.message, "err"); }

@@ -64,3 +64,34 @@ def test_two_photos_give_a_verdict(tmp_path, browser, models, samples):
         os.makedirs(BUILD, exist_ok=True)
         shot = os.path.join(BUILD, "web_page_verify.png")
         assert browser.save_screenshot(shot) and os.path.getsize(shot) > 10000
+
+
+def test_enrol_browse_and_identify(tmp_path, browser, models, samples):
+    if not os.path.isfile(cli_path()):
+        pytest.skip(f"the arcface CLI is not built ({cli_path()})")
+    real = lambda *p: os.path.realpath(os.path.join(samples, *p))  # noqa: E731
+    with Server(tmp_path / "data") as server:
+        browser.get(server.url + "/")
+        wait = WebDriverWait(browser, 60)
+        browser.find_element(By.ID, "new-gallery").send_keys("team")
+        browser.find_element(By.ID, "enrol-id").send_keys("jeff")
+        browser.find_element(By.ID, "enrol-files").send_keys(real("actors", "jeff", "0.jpg") + "\n" +
+                                                             real("actors", "jeff", "1.jpg"))
+        browser.find_element(By.ID, "enrol-button").click()
+        wait.until(lambda d: "enrolled jeff (2 photo(s))" in d.find_element(By.ID, "enrol-result").text)
+        thumb = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#people .person img"))
+        wait.until(lambda d: d.execute_script("return arguments[0].naturalWidth", thumb) == 112)
+        assert "jeff (2)" in browser.find_element(By.ID, "people").text
+        wait.until(lambda d: d.find_element(By.ID, "identify-gallery").get_attribute("value") == "team")
+        browser.find_element(By.ID, "file3").send_keys(real("actors", "jeff", "2.jpg"))
+        browser.find_element(By.ID, "identify-button").click()
+        wait.until(lambda d: "face(s)" in d.find_element(By.ID, "identify-result").text)
+        assert browser.find_element(By.ID, "identify-result").text == "1 face(s): jeff"
+        browser.find_element(By.ID, "file3").send_keys(real("group", "group.jpg"))
+        browser.find_element(By.ID, "identify-button").click()
+        wait.until(lambda d: d.find_element(By.ID, "identify-result").text.startswith("5 face(s)"))
+        assert browser.find_element(By.ID, "identify-result").text == "5 face(s): " + ", ".join(["unknown"] * 5)
+        assert browser.execute_script("return document.getElementById('identify-canvas').width") == 640
+        browser.set_window_size(1100, 1800)  # the people with their thumbnails too
+        shot = os.path.join(BUILD, "web_page_gallery.png")
+        assert browser.save_screenshot(shot) and os.path.getsize(shot) > 10000
