@@ -71,10 +71,9 @@ def main():
     ap.add_argument("--rss-requests", type=int, default=10000)
     ap.add_argument("--threads", type=int, default=0, help="arcface --threads for the server and the baseline")
     args = ap.parse_args()
-    import cv2
-    import pyarcface
+    import pyarcface  # (before anything that loads libgomp, so that its OMP_WAIT_POLICY default applies)
 
-    a_path, b_path = (os.path.join(SAMPLES, "actors", "jeff", "0.jpg"), os.path.join(SAMPLES, "actors", "jeff", "2.jpg"))
+    a_path, b_path = (os.path.join(SAMPLES, "actors", "jeff", "0.jpg"), os.path.join(SAMPLES, "actors", "jeff", "3.jpg"))
     a, b = open(a_path, "rb").read(), open(b_path, "rb").read()
     body, ctype = multipart([("image1", ("a.jpg", a)), ("image2", ("b.jpg", b))])
     cpus = os.cpu_count()
@@ -84,7 +83,7 @@ def main():
     if args.threads:
         opts.threads = args.threads
     pipe = pyarcface.Pipeline(embedder=opts)
-    ia, ib = cv2.imread(a_path), cv2.imread(b_path)
+    ia, ib = pyarcface.read_image(a_path), pyarcface.read_image(b_path)
     for _ in range(3):
         pipe.process(ia), pipe.process(ib)
     n, t0 = 0, time.perf_counter()
