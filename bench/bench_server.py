@@ -106,10 +106,13 @@ def main():
                 lat, fail, wall = load(server, clients, args.seconds, body, ctype, "/v1/verify")
                 rows.append((clients, len(lat) / wall, pct(lat, 0.5), pct(lat, 0.99), len(fail), len(lat)))
             rss0 = server.rss_kb()
-            t = time.perf_counter()
-            lat, fail, wall = load(server, 16, 1e9, body, ctype, "/v1/verify", args.rss_requests)
-            rss1 = server.rss_kb()
-            rss_row = (len(lat), len(fail), wall, rss0, rss1)
+            series, n, failed, wall = [], 0, 0, 0.0
+            chunk = max(1, args.rss_requests // 5)
+            while n < args.rss_requests:
+                lat, fail, w = load(server, 16, 1e9, body, ctype, "/v1/verify", min(chunk, args.rss_requests - n))
+                n, failed, wall = n + len(lat) + len(fail), failed + len(fail), wall + w
+                series.append((n, server.rss_kb()))
+            rss_row = (n, failed, wall, rss0, series[-1][1], series)
         finally:
             code = server.stop()
 
@@ -123,11 +126,12 @@ def main():
     for c, rps, p50, p99, failed, count in rows:
         print(f"| {c} | {rps:.1f} | {rps / base:.2f}x | {1000 * p50:.1f} | {1000 * p99:.1f} | {p99 / p50:.2f} | "
               f"{failed} | {count} |")
-    n, failed, wall, rss0, rss1 = rss_row
+    n, failed, wall, rss0, rss1, series = rss_row
     print()
     print(f"memory: RSS {rss0 / 1024:.1f} MiB before, {rss1 / 1024:.1f} MiB after {n} more requests "
           f"({100 * (rss1 - rss0) / rss0:+.1f} %), {failed} failed, {n / wall:.1f} requests/s at 16 clients; "
           f"server exit code after SIGTERM: {code}")
+    print("RSS after each part: " + ", ".join(f"{k}: {v / 1024:.1f} MiB" for k, v in series))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@
 ///  - GET /v1/galleries; GET /v1/galleries/{name}/people; POST /v1/galleries/{name}/people
 ///    (multipart: text field `id`, one or more file fields `image`); GET/POST/DELETE
 ///    /v1/galleries/{name}/people/{id}; GET /v1/galleries/{name}/people/{id}/thumbnail;
-///  - GET /v1/health, /v1/models, /openapi.json, / (the last three and /v1/health need no key).
+///  - GET /v1/health, /v1/models, /openapi.json, /; with keys, all routes need one except /v1/health,
+///    /openapi.json and /.
 ///
 /// Persistence: gallery NAME is the gallery file `DATA/galleries/NAME.gallery` (docs/gallery.md),
 /// edited with Gallery::update (atomic write under the file's lock), so an enrolment is on disk

@@ -34,6 +34,7 @@ cv::Mat image_of(const Context& ctx, const Upload& u, const Deadline& deadline) 
 void detect(Context& ctx, const httplib::Request& req, httplib::Response& res, const Deadline& deadline) {
   const cv::Mat img = image_of(ctx, single_upload(req), deadline);
   const auto faces = ctx.pipeline->detector().detect(img);
+  deadline.check("detecting the faces");
   json arr = json::array();
   for (const auto& f : faces) arr.push_back(face_json(f));
   send_json(res, {{"width", img.cols}, {"height", img.rows}, {"faces", arr},
@@ -43,6 +44,7 @@ void detect(Context& ctx, const httplib::Request& req, httplib::Response& res, c
 void embed(Context& ctx, const httplib::Request& req, httplib::Response& res, const Deadline& deadline) {
   const cv::Mat img = image_of(ctx, single_upload(req), deadline);
   const PipelineResult r = ctx.pipeline->process(img);
+  deadline.check("detecting and embedding the faces");
   json arr = json::array();
   for (size_t k = 0; k < r.faces.size(); ++k) {
     json f = face_json(r.faces[k]);
@@ -73,8 +75,8 @@ OneFace largest(const Context& ctx, const Upload& u, const Deadline& deadline, b
 }
 
 void verify(Context& ctx, const httplib::Request& req, httplib::Response& res, const Deadline& deadline) {
-  const Upload u1 = single_upload(req, "image1");
   if (!req.is_multipart_form_data()) throw HttpError(400, "verify needs a multipart body with files image1 and image2");
+  const Upload u1 = single_upload(req, "image1");
   const Upload u2 = single_upload(req, "image2");
   const bool crops = flag(req, "crops");
   const auto threshold = number(req, "threshold", -1.f, 1.f);
@@ -133,7 +135,6 @@ void identify(Context& ctx, const httplib::Request& req, httplib::Response& res,
 }  // namespace
 
 void add_face_routes(httplib::Server& http, Context& ctx) {
-  using namespace std::placeholders;
   http.Post("/v1/detect", guarded(ctx, [&ctx](auto& q, auto& s, auto& d) { detect(ctx, q, s, d); }));
   http.Post("/v1/embed", guarded(ctx, [&ctx](auto& q, auto& s, auto& d) { embed(ctx, q, s, d); }));
   http.Post("/v1/verify", guarded(ctx, [&ctx](auto& q, auto& s, auto& d) { verify(ctx, q, s, d); }));

@@ -2,6 +2,8 @@
 // write under the file's lock), read through a cache that reloads a file when it changes.
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>

@@ -1,7 +1,7 @@
 // Images of a request: multipart file fields or the raw body, decoded under the pixel limit.
 #include <opencv2/imgcodecs.hpp>
 
-#include "core/image_header.hpp"
+#include "arcface/image_header.hpp"
 #include "server/server_impl.hpp"
 
 namespace arcface::detail::server {
@@ -53,7 +53,7 @@ std::optional<std::string> text_field(const httplib::Request& req, const std::st
 
 cv::Mat decode_upload(const Upload& u, std::size_t max_pixels) {
   const auto* data = reinterpret_cast<const unsigned char*>(u.bytes->data());
-  if (const auto size = detail::image_size_from_header(data, u.bytes->size()))
+  if (const auto size = image_header_size(data, u.bytes->size()))
     check_pixels(u, size->width, size->height, max_pixels);
   cv::Mat img;
   try {

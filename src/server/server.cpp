@@ -23,6 +23,17 @@ void Deadline::check(const char* stage) const {
 httplib::Server::Handler guarded(Context& ctx, RouteFn fn) {
   return [&ctx, fn = std::move(fn)](const httplib::Request& req, httplib::Response& res) {
     ++ctx.requests;
+    // Keys are checked here, after the body was read (within the size limit), so that the
+    // connection stays in step for the client's next request.
+    if (ctx.keys.required()) {
+      const std::string key = presented_key(req);
+      if (key.empty() || !ctx.keys.accepts(key)) {
+        res.set_header("WWW-Authenticate", "Bearer");
+        send_error(res, 401, key.empty() ? "an API key is required (Authorization: Bearer KEY or X-API-Key: KEY)"
+                                         : "the API key is not valid");
+        return;
+      }
+    }
     if (!ctx.in_flight->try_enter()) {
       res.set_header("Retry-After", "1");
       send_error(res, 503, "the server is busy (" + std::to_string(ctx.in_flight->cap()) +
@@ -66,8 +77,6 @@ const char* status_message(int status) {
   }
 }
 
-bool is_open_path(const std::string& path) { return path == "/" || path == "/openapi.json" || path == "/v1/health"; }
-
 }  // namespace
 
 struct Server::Impl {
@@ -90,15 +99,6 @@ void Server::Impl::setup() {
   http.set_write_timeout(timeout);
   http.set_keep_alive_max_count(1000);
   http.set_keep_alive_timeout(2);  // idle connections: also how long a drain may wait for them
-  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    if (!ctx.keys.required() || is_open_path(req.path)) return httplib::Server::HandlerResponse::Unhandled;
-    const std::string key = srv::presented_key(req);
-    if (!key.empty() && ctx.keys.accepts(key)) return httplib::Server::HandlerResponse::Unhandled;
-    res.set_header("WWW-Authenticate", "Bearer");
-    srv::send_error(res, 401, key.empty() ? "an API key is required (Authorization: Bearer KEY or X-API-Key: KEY)"
-                                          : "the API key is not valid");
-    return httplib::Server::HandlerResponse::Handled;
-  });
   http.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;  // a JSON error already
     std::string msg = status_message(res.status);
