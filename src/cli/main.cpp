@@ -17,6 +17,7 @@
 #include "arcface/arcface.hpp"
 #include "cli/cli_common.hpp"
 #include "cli/model_commands.hpp"
+#include "cli/serve_command.hpp"
 #include "cli/video_commands.hpp"
 #include "core/progress.hpp"
 
@@ -383,6 +384,7 @@ int main(int argc, char** argv) {
   cluster->add_flag("--json", cl.as_json, "print the report as JSON");
 
   const auto models_cmd = add_model_commands(app);
+  const auto serve_cmd = add_serve_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -412,6 +414,7 @@ int main(int argc, char** argv) {
     if (*identify) return cmd_identify(g, gallery_path, images, out_png, threshold, top, as_json);
     if (*cluster) return cmd_cluster(g, cl);
     if (const int rc = models_cmd(g); rc >= 0) return rc;
+    if (const int rc = serve_cmd(g); rc >= 0) return rc;
   } catch (const std::exception& e) {
     std::cerr << "arcface: error: " << e.what() << "\n";
     return 1;

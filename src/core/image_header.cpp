@@ -1,5 +1,7 @@
 #include "core/image_header.hpp"
 
+#include "arcface/image_header.hpp"
+
 #include <cstdint>
 #include <cstring>
 
@@ -117,3 +119,11 @@ std::optional<cv::Size2l> image_size_from_header(const unsigned char* data, std:
 }
 
 }  // namespace arcface::detail
+
+namespace arcface {
+
+std::optional<cv::Size2l> image_header_size(const unsigned char* data, std::size_t size) {
+  return detail::image_size_from_header(data, size);
+}
+
+}  // namespace arcface
