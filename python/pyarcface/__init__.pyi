@@ -21,6 +21,7 @@ class Face:
     box: Tuple[float, float, float, float]
     landmarks: FloatArray  # (5, 2)
     score: float
+    detector: str  # "yunet", "yunet-fine" or "mtcnn": which detector / cascade pass found it
     def __init__(self, box: Tuple[float, float, float, float] = ..., landmarks: Optional[npt.ArrayLike] = ...,
                  score: float = ...) -> None: ...
 
@@ -33,9 +34,13 @@ class DetectorOptions:
     max_input_side: int
     min_input_side: int
     threads: int
+    fine_input_side: int
+    mtcnn_fallback: bool
+    mtcnn_fallback_threshold: float
     def __init__(self, backend: str = "auto", model: str = "", score_threshold: float = -1.0,
                  nms_threshold: float = -1.0, min_face_size: float = 20.0, max_input_side: int = -1,
-                 min_input_side: int = 0, threads: int = 0) -> None: ...
+                 min_input_side: int = 0, threads: int = 0, fine_input_side: int = -1,
+                 mtcnn_fallback: bool = True, mtcnn_fallback_threshold: float = 0.9) -> None: ...
 
 class Detector:
     """Face detector (YuNet or MTCNN). Thread-safe; releases the GIL."""

@@ -10,7 +10,8 @@ void bind_detector(py::module_& m) {
   using arcface::DetectorOptions;
   py::class_<DetectorOptions>(m, "DetectorOptions", "Options of Detector (see the C++ DetectorOptions).")
       .def(py::init([](const std::string& backend, const std::string& model, float score_threshold, float nms_threshold,
-                       float min_face_size, int max_input_side, int min_input_side, int threads) {
+                       float min_face_size, int max_input_side, int min_input_side, int threads, int fine_input_side,
+                       bool mtcnn_fallback, float mtcnn_fallback_threshold) {
              DetectorOptions o;
              o.backend = arcface::detector_backend_from_string(backend);
              o.model = model;
@@ -20,11 +21,15 @@ void bind_detector(py::module_& m) {
              o.max_input_side = max_input_side;
              o.min_input_side = min_input_side;
              o.threads = threads;
+             o.fine_input_side = fine_input_side;
+             o.mtcnn_fallback = mtcnn_fallback;
+             o.mtcnn_fallback_threshold = mtcnn_fallback_threshold;
              return o;
            }),
            py::arg("backend") = "auto", py::arg("model") = "", py::arg("score_threshold") = -1.f,
            py::arg("nms_threshold") = -1.f, py::arg("min_face_size") = 20.f, py::arg("max_input_side") = -1,
-           py::arg("min_input_side") = 0, py::arg("threads") = 0)
+           py::arg("min_input_side") = 0, py::arg("threads") = 0, py::arg("fine_input_side") = -1,
+           py::arg("mtcnn_fallback") = true, py::arg("mtcnn_fallback_threshold") = DetectorOptions{}.mtcnn_fallback_threshold)
       .def_property_readonly("backend", [](const DetectorOptions& o) { return arcface::to_string(o.backend); })
       .def_readwrite("model", &DetectorOptions::model)
       .def_readwrite("score_threshold", &DetectorOptions::score_threshold)
@@ -32,7 +37,10 @@ void bind_detector(py::module_& m) {
       .def_readwrite("min_face_size", &DetectorOptions::min_face_size)
       .def_readwrite("max_input_side", &DetectorOptions::max_input_side)
       .def_readwrite("min_input_side", &DetectorOptions::min_input_side)
-      .def_readwrite("threads", &DetectorOptions::threads);
+      .def_readwrite("threads", &DetectorOptions::threads)
+      .def_readwrite("fine_input_side", &DetectorOptions::fine_input_side)
+      .def_readwrite("mtcnn_fallback", &DetectorOptions::mtcnn_fallback)
+      .def_readwrite("mtcnn_fallback_threshold", &DetectorOptions::mtcnn_fallback_threshold);
 
   py::class_<arcface::Detector>(m, "Detector", R"doc(Face detector with five landmarks (YuNet or MTCNN).
 

@@ -10,7 +10,8 @@ void bind_face(py::module_& m) {
   py::class_<arcface::Face>(m, "Face", R"doc(A detected face, in the pixel coordinates of its image.
 
 box: (x, y, width, height); landmarks: (5, 2) float32 array — the two eyes, the nose tip and the
-two mouth corners, each pair left then right as seen on the image; score: detector confidence.)doc")
+two mouth corners, each pair left then right as seen on the image; score: detector confidence;
+detector: which detector or cascade pass found it ('yunet', 'yunet-fine', 'mtcnn').)doc")
       .def(py::init([](std::tuple<float, float, float, float> box, py::object landmarks, float score) {
              arcface::Face f;
              f.box = {std::get<0>(box), std::get<1>(box), std::get<2>(box), std::get<3>(box)};
@@ -26,6 +27,8 @@ two mouth corners, each pair left then right as seen on the image; score: detect
           })
       .def_property("landmarks", &landmarks_to_numpy, &landmarks_from_numpy)
       .def_readwrite("score", &arcface::Face::score)
+      .def_readwrite("detector", &arcface::Face::detector,
+                     "which detector or cascade pass found the face: 'yunet', 'yunet-fine', 'mtcnn' ('' if none)")
       .def("__repr__", [](const arcface::Face& f) { return "<pyarcface.Face " + arcface::to_string(f) + ">"; });
 }
 

@@ -25,6 +25,7 @@ struct Globals {
   std::string flip;  // empty: the model's policy
   double max_megapixels = 0;  // 0: max_image_pixels() as it is
   int max_input_side = -1;    // detection size; negative: the backend's default
+  int fine_input_side = -1;   // YuNet's second pass; negative: the default, 0: off
 };
 
 inline arcface::DetectorOptions detector_options(const Globals& g) {
@@ -33,6 +34,7 @@ inline arcface::DetectorOptions detector_options(const Globals& g) {
   o.threads = g.threads;
   o.score_threshold = g.det_threshold;
   o.max_input_side = g.max_input_side;
+  o.fine_input_side = g.fine_input_side;
   return o;
 }
 
@@ -48,7 +50,7 @@ inline arcface::PipelineOptions pipeline_options(const Globals& g) {
 inline json face_json(const arcface::Face& f) {
   json lm = json::array();
   for (const auto& p : f.landmarks) lm.push_back({p.x, p.y});
-  return {{"box", {f.box.x, f.box.y, f.box.width, f.box.height}}, {"landmarks", lm}, {"score", f.score}};
+  return {{"box", {f.box.x, f.box.y, f.box.width, f.box.height}}, {"landmarks", lm}, {"score", f.score}, {"detector", f.detector}};
 }
 
 inline void warn(const Globals& g, const std::string& msg) {
