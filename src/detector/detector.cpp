@@ -35,6 +35,7 @@ namespace {
 
 constexpr float kSmallFace = 32.f;  // px at detection size: smaller faces trigger the fine pass
 constexpr double kMinFineGain = 1.2;  // the fine pass runs only when it is at least this much finer
+constexpr float kLargeBox = 0.25f;    // boxes covering more of the image than this are verified
 
 DetectorBackend resolve_backend(const DetectorOptions& o) {
   if (o.backend != DetectorBackend::Auto) return o.backend;
@@ -58,6 +59,11 @@ bool installed(const std::string& model, const std::string& ext) {
   } catch (const ModelError&) {
     return false;
   }
+}
+
+float iou(const cv::Rect2f& a, const cv::Rect2f& b) {
+  const float i = (a & b).area();
+  return i > 0.f ? i / (a.area() + b.area() - i) : 0.f;
 }
 
 // Overlap of two boxes: intersection over the smaller area (a box inside another counts as the same face).
@@ -90,9 +96,25 @@ struct Detector::Impl {
     return *fallback_backend;
   }
 
+  // YuNet reports a box covering (nearly) the whole image on many face-free images (skin, cloth,
+  // walls, noise). A real face that fills the image is still found with a black border around it
+  // (the face then fills a quarter of the image); the artefact, tied to the image frame, moves.
+  bool confirmed_with_border(const cv::Mat& bgr, const Face& f, double scale) const {
+    const cv::Rect2f frame(0.f, 0.f, static_cast<float>(bgr.cols), static_cast<float>(bgr.rows));
+    if ((f.box & frame).area() < kLargeBox * frame.area()) return true;
+    const int pad = std::max(bgr.cols, bgr.rows) / 2;
+    cv::Mat padded;
+    cv::copyMakeBorder(bgr, padded, pad, pad, pad, pad, cv::BORDER_CONSTANT, cv::Scalar::all(0));
+    const cv::Rect2f moved(f.box.x + pad, f.box.y + pad, f.box.width, f.box.height);
+    // The same pixel scale as the pass that found the face: the padded image is twice as long.
+    for (const Face& g : pass(*backend, padded, scale, options.score_threshold, "", false))
+      if (iou(g.box, moved) > 0.5f) return true;
+    return false;
+  }
+
   // One detection pass: the image resampled by `scale`, faces mapped back, filtered and labelled.
   std::vector<Face> pass(const detail::DetectorBackendImpl& net, const cv::Mat& bgr, double scale, float threshold,
-                         const std::string& label) const {
+                         const std::string& label, bool verify = true) const {
     cv::Mat input = bgr;
     if (scale != 1.0) {
       const cv::Size size(std::max(1, static_cast<int>(std::lround(bgr.cols * scale))),
@@ -113,6 +135,9 @@ struct Detector::Impl {
       if (f.score < threshold) continue;
       if (std::min(f.box.width, f.box.height) < options.min_face_size) continue;
       if (detail::lacks_face_structure(bgr, f.box)) continue;
+      if (verify && &net == backend.get() && options.backend == DetectorBackend::YuNet &&
+          !confirmed_with_border(bgr, f, scale))
+        continue;
       f.detector = label;
       kept.push_back(std::move(f));
     }
