@@ -12,6 +12,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "arcface/detector.hpp"
+#include "arcface/error.hpp"
 #include "arcface/image.hpp"
 #include "common.hpp"
 
@@ -312,4 +313,22 @@ TEST(Precision, NoFaceOnSampleBackgroundsAndTextures) {
   EXPECT_LE(fp_cascade, static_cast<int>(images.size() * 15 / 1000));
   EXPECT_EQ(fp_textures, 0);
   EXPECT_LE(fp_mtcnn, mtcnn_checked / 100);
+}
+
+TEST(Precision, CascadeOptionsAreChecked) {
+  ARCFACE_REQUIRE_MODEL("yunet.onnx");
+  for (const float t : {-0.5f, 1.5f, std::nanf("")}) {
+    DetectorOptions o;
+    o.mtcnn_fallback_threshold = t;
+    EXPECT_THROW(Detector{o}, InputError) << t;
+  }
+  DetectorOptions m;
+  m.backend = DetectorBackend::Mtcnn;
+  m.fine_input_side = 1280;  // MTCNN runs one pass, as face.evoLVe does
+  EXPECT_EQ(Detector(m).options().fine_input_side, 0);
+  EXPECT_FALSE(Detector(m).options().mtcnn_fallback);
+  EXPECT_EQ(cascade().options().fine_input_side, 1280);
+  const auto [code, out] = test::run_cli("--fine-input-side -5 detect x.jpg");
+  EXPECT_NE(code, 0);
+  EXPECT_NE(out.find("fine-input-side"), std::string::npos) << out;
 }
