@@ -88,6 +88,8 @@ struct DetectorOptions {
 /// detector (pass) that found it. Boxes without contrast (a grey-level standard deviation below 3
 /// inside the box, as on black, white or flat images) or whose contrast is fine-grained only (most
 /// of it gone when the box is seen at 8x8 pixels, as on noise) are never faces and are dropped.
+/// A YuNet box covering a quarter of the image or more is kept only if YuNet finds it again on the
+/// image surrounded by a black border (YuNet reports whole-frame boxes on many face-free images).
 ///
 /// The default detector (Auto resolving to YuNet, or YuNet) is a cascade: YuNet at
 /// max_input_side; again at twice that resolution when nothing or only small faces were found
