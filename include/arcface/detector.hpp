@@ -53,6 +53,20 @@ struct DetectorOptions {
   /// image). Negative selects the backend default: 640 for YuNet (it misses faces larger than
   /// about 300 px), 2048 for MTCNN (face.evoLVe does not scale; set 0 to reproduce it).
   int max_input_side = -1;
+  /// Longest side of YuNet's second, finer pass (negative: the default, 1280 for YuNet; 0 disables
+  /// it; always 0 for MTCNN, whose image pyramid already spans the scales). When the first pass
+  /// finds no face, or finds a face smaller than 32 px at its detection size (a sign of a photo
+  /// with small faces, such as a group photo), the image is detected again at twice the first
+  /// pass's resolution, at most this longer side; faces it finds that do not overlap the first
+  /// pass's are added, marked "yunet-fine".
+  int fine_input_side = -1;
+  /// YuNet only: when neither YuNet pass finds a face, MTCNN (the default MTCNN model, loaded on
+  /// first use) is tried last, on the image at most fine_input_side long, with
+  /// mtcnn_fallback_threshold; its faces are marked "mtcnn". Off, or ignored when the MTCNN model
+  /// is not installed: YuNet alone.
+  bool mtcnn_fallback = true;
+  /// Minimum score of the MTCNN fallback's faces, in [0, 1].
+  float mtcnn_fallback_threshold = 0.9f;
   /// Images whose longer side is below this are upscaled for detection and the results mapped
   /// back, which can find smaller faces. 0 (the default) disables upscaling: on LFW View 1 an
   /// upscaling to 300 px lowered the DevTest accuracy (98.40 -> 97.70 % deep-funnelled).
@@ -72,9 +86,16 @@ struct DetectorOptions {
 /// Detects faces and their five landmarks in BGR images.
 ///
 /// Input contract: see image.hpp (BGR CV_8UC3; grey, BGRA and 16-bit images are converted).
-/// Output: faces sorted by decreasing score, in the coordinates of the input image. Boxes without
-/// contrast (a grey-level standard deviation below 3 inside the box, as on black, white or flat
-/// images) are never faces and are dropped.
+/// Output: faces sorted by decreasing score, in the coordinates of the input image, each with the
+/// detector (pass) that found it. Boxes without contrast (a grey-level standard deviation below 3
+/// inside the box, as on black, white or flat images) or whose contrast is fine-grained only (most
+/// of it gone when the box is seen at 8x8 pixels, as on noise) are never faces and are dropped.
+/// A YuNet box covering a quarter of the image or more is kept only if YuNet finds it again on the
+/// image surrounded by a black border (YuNet reports whole-frame boxes on many face-free images).
+///
+/// The default detector (Auto resolving to YuNet, or YuNet) is a cascade: YuNet at
+/// max_input_side; again at twice that resolution when nothing or only small faces were found
+/// (fine_input_side); MTCNN when still nothing was found (mtcnn_fallback).
 ///
 /// Thread safety: detect() is const and may be called from several threads at once; calls run
 /// concurrently (YuNet keeps one OpenCV network per concurrent caller, since those are stateful).

@@ -25,9 +25,13 @@ struct Face {
   std::array<cv::Point2f, 5> landmarks{};
   /// Detector confidence in [0, 1].
   float score = 0.f;
+  /// Which detector, or which pass of the default cascade, found the face: "yunet" (the first
+  /// pass), "yunet-fine" (YuNet's second pass at a higher resolution), "mtcnn" (the MTCNN backend,
+  /// or the cascade's MTCNN fallback); empty for faces not made by Detector.
+  std::string detector;
 };
 
-/// A short human-readable description, e.g. "face at (10,20 30x40) score 0.98".
+/// A short human-readable description, e.g. "face at (10,20 30x40) score 0.98 by yunet".
 std::string to_string(const Face& face);
 
 }  // namespace arcface

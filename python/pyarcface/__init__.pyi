@@ -34,6 +34,7 @@ class Face:
     def embedding(self) -> Optional[FloatArray]: ...
     @property
     def normed_embedding(self) -> Optional[FloatArray]: ...
+    detector: str  # "yunet", "yunet-fine" or "mtcnn": which detector / cascade pass found it
     def __init__(self, box: Tuple[float, float, float, float] = ..., landmarks: Optional[npt.ArrayLike] = ...,
                  score: float = ...) -> None: ...
 
@@ -49,6 +50,9 @@ class DetectorOptions:
     mtcnn_thresholds: List[float]
     mtcnn_nms_thresholds: List[float]
     mtcnn_scale_factor: float
+    fine_input_side: int
+    mtcnn_fallback: bool
+    mtcnn_fallback_threshold: float
     _fields: Tuple[str, ...]
     def __init__(self, *args: Any, **kwargs: Any) -> None: ...
 

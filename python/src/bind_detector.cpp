@@ -25,6 +25,11 @@ void bind_detector(py::module_& m) {
       .field("mtcnn_thresholds", &DetectorOptions::mtcnn_thresholds, "MTCNN P-, R-, O-Net score thresholds")
       .field("mtcnn_nms_thresholds", &DetectorOptions::mtcnn_nms_thresholds, "MTCNN NMS thresholds of the three stages")
       .field("mtcnn_scale_factor", &DetectorOptions::mtcnn_scale_factor, "MTCNN image pyramid factor")
+      .field("fine_input_side", &DetectorOptions::fine_input_side,
+             "cascade: YuNet's second, finer pass (at most this side); 0 off; negative = default")
+      .field("mtcnn_fallback", &DetectorOptions::mtcnn_fallback, "cascade: MTCNN when YuNet finds no face")
+      .field("mtcnn_fallback_threshold", &DetectorOptions::mtcnn_fallback_threshold,
+             "cascade: minimum score of the MTCNN fallback's faces")
       .done();
 
   py::class_<arcface::Detector>(m, "Detector", R"doc(Face detector with five landmarks (YuNet or MTCNN).

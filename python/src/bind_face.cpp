@@ -15,7 +15,8 @@ landmarks (alias kps): (5, 2) float32 array — the two eyes, the nose tip and t
 each pair left then right as seen on the image; score (alias det_score): detector confidence.
 embedding / normed_embedding: the face's embedding (float32, unit L2 norm, so both are the same
 array) when the face comes from Pipeline.process / PipelineResult; None for a face from
-Detector.detect.)doc")
+Detector.detect; detector: which detector or cascade pass found it ('yunet', 'yunet-fine',
+'mtcnn').)doc")
       .def(py::init([](std::tuple<float, float, float, float> box, py::object landmarks, float score) {
              arcface::Face f;
              f.box = {std::get<0>(box), std::get<1>(box), std::get<2>(box), std::get<3>(box)};
@@ -50,6 +51,8 @@ Detector.detect.)doc")
       .def_property_readonly(
           "normed_embedding", [](py::object self) -> py::object { return self.attr("embedding"); },
           "same as embedding: arcface embeddings are already L2-normalised")
+      .def_readwrite("detector", &arcface::Face::detector,
+                     "which detector or cascade pass found the face: 'yunet', 'yunet-fine', 'mtcnn' ('' if none)")
       .def("__repr__", [](py::object self) {
         const auto& f = self.cast<const arcface::Face&>();
         const bool has = !self.attr("embedding").is_none();

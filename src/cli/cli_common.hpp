@@ -26,6 +26,7 @@ struct Globals {
   std::string flip;  // empty: the model's policy
   double max_megapixels = 0;  // 0: max_image_pixels() as it is
   int max_input_side = -1;    // detection size; negative: the backend's default
+  int fine_input_side = -1;   // YuNet's second pass; negative: the default, 0: off
 };
 
 inline arcface::DetectorOptions detector_options(const Globals& g) {
@@ -34,6 +35,7 @@ inline arcface::DetectorOptions detector_options(const Globals& g) {
   o.threads = g.threads;
   o.score_threshold = g.det_threshold;
   o.max_input_side = g.max_input_side;
+  o.fine_input_side = g.fine_input_side;
   return o;
 }
 
@@ -53,7 +55,8 @@ inline json face_json(const arcface::Face& f) {
   return {{"box", {f.box.x, f.box.y, f.box.width, f.box.height}},
           {"bbox", {f.box.x, f.box.y, f.box.x + f.box.width, f.box.y + f.box.height}},
           {"landmarks", lm},
-          {"score", f.score}};
+          {"score", f.score},
+          {"detector", f.detector}};
 }
 
 /// JSON as the CLI prints and writes it: floats to 6 significant digits, each record (an object

@@ -237,6 +237,10 @@ int main(int argc, char** argv) {
   app.add_option("--max-input-side", g.max_input_side,
                  "detect on images scaled down to this longer side (default: 640 for yunet, 2048 for mtcnn; 0: never)")
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--fine-input-side", g.fine_input_side,
+                 "yunet: when nothing or only small faces are found, detect again at twice the resolution, "
+                 "at most this longer side (default: 1280; 0: never)")
+      ->check(CLI::NonNegativeNumber);
 
   std::string image, out_png, out_npy, image2;
   std::vector<std::string> images;

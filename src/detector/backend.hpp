@@ -18,7 +18,11 @@ class DetectorBackendImpl {
   virtual std::vector<Face> detect(const cv::Mat& bgr) const = 0;
 };
 
-std::unique_ptr<DetectorBackendImpl> make_yunet(const DetectorOptions& options);
+std::unique_ptr<DetectorBackendImpl> make_yunet(const DetectorOptions& options);  // detector/yunet.cpp
 std::unique_ptr<DetectorBackendImpl> make_mtcnn(const DetectorOptions& options);  // detector/mtcnn.cpp
+
+/// True when the box (in bgr's coordinates) cannot hold a face: it lacks contrast (flat, black or
+/// white areas) or its contrast is fine-grained only (noise). detector/plausibility.cpp.
+bool lacks_face_structure(const cv::Mat& bgr, const cv::Rect2f& box);
 
 }  // namespace arcface::detail

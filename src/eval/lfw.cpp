@@ -76,7 +76,8 @@ std::string cache_key(const Pipeline& p) {
     << ' ' << to_string(d.backend) << ' ' << d.model << ' ' << d.score_threshold << ' ' << d.nms_threshold << ' '
     << d.min_face_size << ' ' << d.max_input_side << ' ' << d.min_input_side << ' ' << d.mtcnn_thresholds[0] << ' '
     << d.mtcnn_thresholds[1] << ' ' << d.mtcnn_thresholds[2] << ' ' << d.mtcnn_nms_thresholds[0] << ' '
-    << d.mtcnn_nms_thresholds[1] << ' ' << d.mtcnn_nms_thresholds[2] << ' ' << d.mtcnn_scale_factor;
+    << d.mtcnn_nms_thresholds[1] << ' ' << d.mtcnn_nms_thresholds[2] << ' ' << d.mtcnn_scale_factor << ' '
+    << d.fine_input_side << ' ' << d.mtcnn_fallback << ' ' << d.mtcnn_fallback_threshold;
   return k.str();
 }
 

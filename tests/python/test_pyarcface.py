@@ -182,3 +182,17 @@ def test_wrong_shapes(pipeline):
         pyarcface.Similarity.matrix(np.zeros((2, 3)), np.zeros((2, 4)))
     with pytest.raises(pyarcface.InputError):
         pipeline.embedder.forward_raw(np.zeros((1, 3, 10, 10), np.float32))
+
+
+def test_faces_name_the_cascade_pass(samples, models):
+    # A close-up that YuNet's first pass misses: the fine pass finds it, or MTCNN when that is off.
+    lfw = os.path.join(os.path.dirname(samples), "lfw-view1", "deepfunneled")
+    path = os.path.join(lfw, "Jay_Leno", "Jay_Leno_0002.jpg")
+    if not os.path.isfile(path):
+        pytest.skip(f"LFW View 1 not found at {lfw}")
+    image = pyarcface.read_image(path)
+    assert [f.detector for f in pyarcface.Detector().detect(image)] == ["yunet-fine"]
+    assert [f.detector for f in pyarcface.Detector(fine_input_side=0).detect(image)] == ["mtcnn"]
+    assert pyarcface.Detector(fine_input_side=0, mtcnn_fallback=False).detect(image) == []
+    group = pyarcface.Detector().detect(pyarcface.read_image(os.path.join(samples, "group/group.jpg")))
+    assert {f.detector for f in group} == {"yunet"} and "by yunet" in repr(group[0])
