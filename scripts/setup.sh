@@ -43,6 +43,13 @@ echo "== building (${BUILD_DIR}, ${JOBS} jobs)"
 cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release
 cmake --build "$BUILD_DIR" -j "$JOBS"
 
+# LFW View 1 accuracy and speed of the default embedder per precision, into its metadata (what
+# EmbedderOptions::precision = auto chooses from); skipped when ../shared has no LFW View 1, and
+# when the model already records them.
+echo "== measuring the default embedder per precision"
+PYTHONPATH="$BUILD_DIR/python" /usr/bin/python3 scripts/measure_precision.py models/mobilefacenet-ms1m.pt \
+  --cache-dir "$BUILD_DIR"
+
 if [ -f pyproject.toml ]; then
   echo "== installing pyarcface into .venv"
   [ -x .venv/bin/python ] || /usr/bin/python3 -m venv --system-site-packages .venv

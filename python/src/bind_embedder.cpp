@@ -11,18 +11,24 @@ void bind_embedder(py::module_& m) {
   using arcface::EmbedderOptions;
   using arcface::ModelInfo;
   py::class_<EmbedderOptions>(m, "EmbedderOptions", "Options of Embedder (see the C++ EmbedderOptions).")
-      .def(py::init([](const std::string& model, int batch_size, int threads, bool optimize, py::object flip) {
+      .def(py::init([](const std::string& model, int batch_size, int threads, bool optimize, py::object flip,
+                      const std::string& precision) {
              EmbedderOptions o;
              o.model = model;
              o.batch_size = batch_size;
              o.threads = threads;
              o.optimize = optimize;
              if (!flip.is_none()) o.flip = arcface::flip_policy_from_string(flip.cast<std::string>());
+             o.precision = arcface::precision_from_string(precision);
              return o;
            }),
            py::arg("model") = "", py::arg("batch_size") = 8, py::arg("threads") = 0, py::arg("optimize") = true,
-           py::arg("flip") = py::none())
+           py::arg("flip") = py::none(), py::arg("precision") = "auto")
       .def_readwrite("model", &EmbedderOptions::model)
+      .def_property(
+          "precision", [](const EmbedderOptions& o) { return arcface::to_string(o.precision); },
+          [](EmbedderOptions& o, const std::string& p) { o.precision = arcface::precision_from_string(p); },
+          "'fp32', 'bf16', 'int8' or 'auto'")
       .def_readwrite("batch_size", &EmbedderOptions::batch_size)
       .def_readwrite("threads", &EmbedderOptions::threads)
       .def_readwrite("optimize", &EmbedderOptions::optimize);
@@ -41,7 +47,20 @@ void bind_embedder(py::module_& m) {
       .def_readonly("threshold", &ModelInfo::threshold)
       .def_readonly("source_sha256", &ModelInfo::source_sha256)
       .def_readonly("metadata_json", &ModelInfo::metadata_json)
+      .def_property_readonly(
+          "precisions",
+          [](const ModelInfo& i) {
+            py::dict d;
+            for (const auto& [p, r] : i.precisions)
+              d[py::str(arcface::to_string(p))] =
+                  py::dict(py::arg("lfw_view1_accuracy") = r.lfw_view1_accuracy, py::arg("ms_per_row") = r.ms_per_row);
+            return d;
+          },
+          "Measured LFW View 1 accuracy and ms per network row by precision name.")
       .def("__repr__", [](const ModelInfo& i) { return "<pyarcface.ModelInfo " + i.name + " (" + i.architecture + ")>"; });
+  m.def(
+      "cpu_supports", [](const std::string& p) { return arcface::cpu_supports(arcface::precision_from_string(p)); },
+      py::arg("precision"), "Whether this CPU has native instructions for 'fp32', 'bf16', 'int8' (or 'auto').");
   m.def("read_model_info", &arcface::read_model_info, py::arg("path"), "Read a model's metadata without loading it.");
 
   py::class_<arcface::Embedder>(m, "Embedder", R"doc(Aligned face crops -> L2-normalised embeddings.
@@ -58,6 +77,9 @@ float32 array (N, dimension). Thread-safe; the GIL is released during inference.
            py::arg("options") = py::none(), "Embedder(options=None, **EmbedderOptions keywords)")
       .def_property_readonly("info", &arcface::Embedder::info)
       .def_property_readonly("dimension", &arcface::Embedder::dimension)
+      .def_property_readonly(
+          "precision", [](const arcface::Embedder& e) { return arcface::to_string(e.precision()); },
+          "The precision the network runs in ('auto' resolved)")
       .def_property_readonly("aligner", &arcface::Embedder::aligner, py::return_value_policy::reference_internal)
       .def(
           "embed",

@@ -230,6 +230,8 @@ int main(int argc, char** argv) {
   app.add_option("--detector-threshold", g.det_threshold, "minimum detection score (default: backend's)");
   app.add_option("--threads", g.threads, "intra-op threads (default: all cores)")->check(CLI::NonNegativeNumber);
   app.add_option("--flip", g.flip, "override the model's flip policy")->check(CLI::IsMember({"none", "sum", "concat"}));
+  app.add_option("--precision", g.precision, "embedder arithmetic (auto: fastest the CPU and the model's measured accuracy allow)")
+      ->check(CLI::IsMember({"fp32", "bf16", "int8", "auto"}));
   app.add_flag("-q,--quiet", g.quiet, "no warnings or progress on stderr");
   app.add_option("--max-megapixels", g.max_megapixels,
                  "refuse images larger than this (default: $ARCFACE_MAX_PIXELS or " +
