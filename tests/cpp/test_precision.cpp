@@ -3,6 +3,7 @@
 
 #include "arcface/embedder.hpp"
 #include "arcface/error.hpp"
+#include "arcface/eval.hpp"
 #include "arcface/image.hpp"
 #include "arcface/models.hpp"
 #include "arcface/npy.hpp"
@@ -161,4 +162,27 @@ TEST(Precision, Int8IsRefusedWithTheModelsName) {
     EXPECT_NE(std::string(e.what()).find("mobilefacenet-ms1m.pt"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("int8"), std::string::npos) << e.what();
   }
+}
+
+// The LFW embedding cache keeps precisions apart: a bf16 run does not reuse fp32 embeddings.
+TEST(Precision, PhotoCacheIsPerPrecision) {
+  ARCFACE_REQUIRE_SHARED();
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-ms1m.pt");
+  const fs::path dir = fs::temp_directory_path() / ("arcface-precision-cache-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  EmbedPhotosOptions eo;
+  eo.cache_file = (dir / "photos.cache").string();
+  const std::vector<std::string> photos = {test::sample("actors/jeff/0.jpg"), test::sample("actors/kurt/1.jpg")};
+  auto run = [&](Precision p) {
+    PipelineOptions o;
+    o.embedder.precision = p;
+    return embed_photos(Pipeline(o), photos, eo).embeddings;
+  };
+  const Embeddings fp32 = run(Precision::Fp32), bf16 = run(Precision::Bf16), fp32_again = run(Precision::Fp32);
+  EXPECT_TRUE(fp32_again.isApprox(fp32, 1e-6f));
+  for (Eigen::Index i = 0; i < fp32.rows(); ++i) {
+    EXPECT_GT(fp32.row(i).dot(bf16.row(i)), 0.999f);
+    EXPECT_LT(fp32.row(i).dot(bf16.row(i)), 1.f - 1e-7f) << "bf16 run returned the cached fp32 embedding";
+  }
+  fs::remove_all(dir);
 }
