@@ -12,6 +12,7 @@ Photos per second and ratios (now/before: target >= 2x; now/network time: target
 Each way runs --rounds times interleaved; medians.
 
 usage: PYTHONPATH=build/python bench/bench_throughput.py [--photos 600] [--rounds 3] [--threads 2]
+       [--precision auto|fp32|bf16]
 """
 import argparse
 import os
@@ -40,12 +41,13 @@ def main():
     ap.add_argument("--photos", type=int, default=600)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--precision", default="auto", help="precision of 'now' (default auto: what the model's records allow)")
     args = ap.parse_args()
     photos = lfw_photos(args.photos)
     before = pyarcface.Pipeline(pyarcface.DetectorOptions(threads=args.threads),
                                 pyarcface.EmbedderOptions(precision="fp32", batch_size=2, threads=args.threads))
     now = pyarcface.Pipeline(pyarcface.DetectorOptions(threads=args.threads),
-                             pyarcface.EmbedderOptions(threads=args.threads))
+                             pyarcface.EmbedderOptions(threads=args.threads, precision=args.precision))
     net = now.embedder
     res = now.process_files(photos, workers=args.threads)
     crops = []
@@ -72,7 +74,7 @@ def main():
     print("| way | seconds (median) | photos/s | vs before |")
     print("|---|---|---|---|")
     labels = {"before": "before: fp32, one photo per network call",
-              "now": f"now: auto ({net.precision}), calls shared between photos",
+              "now": f"now: {args.precision} ({net.precision}), calls shared between photos",
               "network": f"bare network ({net.precision}) on the same {len(crops)} crops"}
     for k in ways:
         print(f"| {labels[k]} | {med[k]:.2f} | {len(photos) / med[k]:.1f} | {med['before'] / med[k]:.2f}x |")
