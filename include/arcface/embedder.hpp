@@ -98,7 +98,8 @@ struct EmbedderOptions {
   /// Intra-op threads for LibTorch (a process-wide setting); 0 keeps the current setting, which
   /// arcface initialises to the number of hardware threads.
   int threads = 0;
-  /// Freeze the TorchScript module and apply optimize_for_inference (oneDNN convolutions).
+  /// fp32: freeze the TorchScript module and apply optimize_for_inference (oneDNN convolutions).
+  /// bf16 is always frozen, without optimize_for_inference (its rewrites are float32-only).
   bool optimize = true;
   /// Override the model's flip policy.
   std::optional<FlipPolicy> flip;
