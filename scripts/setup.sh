@@ -45,6 +45,16 @@ echo "== building (${BUILD_DIR}, ${JOBS} jobs)"
 cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release
 cmake --build "$BUILD_DIR" -j "$JOBS"
 
+# With ARCFACE_MEASURE_PRECISION=1: LFW View 1 accuracy and speed of the default embedder per
+# precision, into its metadata (what EmbedderOptions::precision = auto chooses from; without
+# records auto runs fp32). Two LFW passes (minutes), so not by default; skipped when ../shared has
+# no LFW View 1, and when the model already records them.
+if [ "${ARCFACE_MEASURE_PRECISION:-0}" = 1 ]; then
+  echo "== measuring the default embedder per precision"
+  PYTHONPATH="$BUILD_DIR/python" /usr/bin/python3 scripts/measure_precision.py models/mobilefacenet-ms1m.pt \
+    --cache-dir "$BUILD_DIR"
+fi
+
 if [ -f pyproject.toml ]; then
   # The wheel is kept in $BUILD_DIR/dist: tests/python/test_installed.py installs it into a fresh venv.
   echo "== building the pyarcface wheel ($BUILD_DIR/dist) and installing it into .venv"

@@ -20,6 +20,7 @@
 #include "arcface/models.hpp"
 #include "arcface/npy.hpp"
 #include "arcface/pipeline.hpp"
+#include "arcface/progress.hpp"
 #include "arcface/quality.hpp"
 #include "arcface/server.hpp"
 #include "arcface/similarity.hpp"

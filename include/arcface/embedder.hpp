@@ -4,6 +4,7 @@
 
 #include "arcface/export.hpp"
 #include <array>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +30,26 @@ std::string to_string(FlipPolicy policy);
 /// @throws InputError for anything but "none", "sum", "concat".
 FlipPolicy flip_policy_from_string(const std::string& name);
 
+/// Arithmetic the embedding network runs in.
+enum class Precision {
+  Fp32,  ///< float32 weights and activations: the reference
+  Bf16,  ///< bfloat16 weights and activations (channels-last); fast only on CPUs with AVX512-BF16 or AMX
+  Int8,  ///< 8-bit quantised network (needs a quantised variant of the model; none is shipped yet)
+  Auto,  ///< the fastest precision the CPU supports and the model's metadata allows (see choose_precision)
+};
+std::string to_string(Precision precision);
+/// @throws InputError for anything but "fp32", "bf16", "int8", "auto".
+Precision precision_from_string(const std::string& name);
+/// Whether this CPU has native instructions for @p precision (fp32: always; bf16: AVX512-BF16 or
+/// AMX-BF16; int8: AVX512-VNNI or AMX-INT8; auto: always).
+bool cpu_supports(Precision precision);
+
+/// What a model's metadata records about running it in one precision.
+struct PrecisionRecord {
+  double lfw_view1_accuracy = 0;  ///< LFW View 1 DevTest accuracy, percent (threshold from DevTrain)
+  double ms_per_row = 0;          ///< network time per input row where it was measured
+};
+
 /// What a model file says about itself (its `arcface.json` TorchScript extra file).
 struct ModelInfo {
   std::string path;           ///< the file it was read from
@@ -45,6 +66,9 @@ struct ModelInfo {
   int embedding_size = 0;     ///< size of an embedding after the flip policy
   float threshold = 0.f;      ///< recommended cosine threshold for verification
   std::string source_sha256;  ///< sha256 of the checkpoint it was converted from
+  /// Measured accuracy and speed per precision (metadata "precisions"; written by
+  /// scripts/measure_precision.py). Empty when never measured: then Precision::Auto means fp32.
+  std::map<Precision, PrecisionRecord> precisions;
   std::string metadata_json;  ///< the raw metadata
 };
 
@@ -73,11 +97,24 @@ struct EmbedderOptions {
   /// Intra-op threads for LibTorch (a process-wide setting); 0 keeps the current setting, which
   /// arcface initialises to the number of hardware threads.
   int threads = 0;
-  /// Freeze the TorchScript module and apply optimize_for_inference (oneDNN convolutions).
+  /// fp32: freeze the TorchScript module and apply optimize_for_inference (oneDNN convolutions).
+  /// bf16 is always frozen, without optimize_for_inference (its rewrites are float32-only).
   bool optimize = true;
   /// Override the model's flip policy.
   std::optional<FlipPolicy> flip;
+  /// Arithmetic of the network. Auto (the default) never picks a precision the CPU has no
+  /// instructions for, nor one whose recorded LFW View 1 accuracy is more than 0.1 points below
+  /// fp32's, nor one not recorded in the model's metadata; see choose_precision. An explicit
+  /// Bf16 runs on any CPU (emulated, slowly, without AVX512-BF16).
+  Precision precision = Precision::Auto;
 };
+
+/// The precision Precision::Auto resolves to for a model with metadata @p info on a CPU where
+/// bf16 / int8 are native or not: among fp32 and the precisions recorded in info.precisions that
+/// the CPU supports and that lose at most 0.1 accuracy points against the recorded fp32, the one
+/// with the smallest recorded ms_per_row. Without an fp32 record: fp32. Any other request is
+/// returned unchanged.
+Precision choose_precision(Precision requested, const ModelInfo& info, bool cpu_bf16, bool cpu_int8);
 
 /// Turns aligned face crops into L2-normalised embeddings.
 ///
@@ -93,7 +130,8 @@ struct EmbedderOptions {
 class Embedder {
  public:
   /// @throws ModelError if the model is missing, corrupt or has no arcface metadata, or its
-  ///         output does not match the metadata.
+  ///         output does not match the metadata, or it cannot run in the requested precision
+  ///         (int8 without a quantised variant; a network whose operations fail in bf16).
   explicit Embedder(EmbedderOptions options = {});
   ~Embedder();
   Embedder(Embedder&&) noexcept;
@@ -102,6 +140,8 @@ class Embedder {
   Embedder& operator=(const Embedder&) = delete;
 
   const ModelInfo& info() const;
+  /// The precision the network runs in (never Auto: what Auto resolved to).
+  Precision precision() const;
   /// Embedding size (after the flip policy).
   int dimension() const;
   /// The Aligner for this model's template.

@@ -46,11 +46,13 @@ class Pipeline {
     std::string error;  ///< empty on success (e.g. "cannot open image file ...")
   };
   /// Process many files with @p workers threads (0: one per hardware thread), decoding,
-  /// detecting and embedding in parallel. Results come back in input order; a file that fails
-  /// does not stop the others (see FileResult::error). @p on_done, when set, is called after each
-  /// file (from the worker threads, serialised) with the number of files finished. The
-  /// networks' intra-op threads are shared out: each worker runs LibTorch with the caller's
-  /// thread count divided by the number of workers (at least 1).
+  /// detecting and embedding in parallel. The crops of several photos share network calls: a
+  /// worker queues the aligned crops of each photo and embeds the queue once it fills a network
+  /// batch (EmbedderOptions::batch_size rows). Results come back in input order; a file that
+  /// fails does not stop the others (see FileResult::error). @p on_done, when set, is called
+  /// after each file's embeddings are done (from the worker threads, serialised) with the number
+  /// of files finished. The networks' intra-op threads are shared out: each worker runs LibTorch
+  /// with the caller's thread count divided by the number of workers (at least 1).
   std::vector<FileResult> process_files(const std::vector<std::string>& paths, int workers = 0,
                                         const std::function<void(size_t)>& on_done = {}) const;
 
@@ -60,6 +62,7 @@ class Pipeline {
  private:
   Detector detector_;
   Embedder embedder_;
+  int batch_rows_ = 8;  // EmbedderOptions::batch_size: network rows per call in process_files
 };
 
 /// Index of the largest face (by box area), or -1 for none.

@@ -64,6 +64,7 @@ from ._pyarcface import (  # noqa: F401
     import_onnx,
     read_image,
     read_model_info,
+    cpu_supports,
     verification_accuracy,
     verification_metrics,
     kfold_accuracy,

@@ -1,6 +1,6 @@
 """Type stubs of pyarcface (the compiled module pyarcface._pyarcface)."""
 import os
-from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, Union, overload
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union, overload
 
 import os
 
@@ -86,6 +86,7 @@ class EmbedderOptions:
     threads: int
     optimize: bool
     flip: Optional[str]
+    precision: str  # 'fp32', 'bf16', 'int8' or 'auto'
     _fields: Tuple[str, ...]
     def __init__(self, *args: Any, **kwargs: Any) -> None: ...
 
@@ -103,8 +104,10 @@ class ModelInfo:
     threshold: float
     source_sha256: str
     metadata_json: str
+    precisions: Dict[str, Dict[str, float]]
 
 def read_model_info(path: str) -> ModelInfo: ...
+def cpu_supports(precision: str) -> bool: ...
 def import_onnx(path: Union[str, "os.PathLike[str]"], name: str, template: str = "arcface_112x112", color: str = "RGB",
                 mean: Optional[float] = None, std: Optional[float] = None, flip: str = "sum",
                 models_dir: Optional[Union[str, "os.PathLike[str]"]] = None, force: bool = False,
@@ -116,6 +119,7 @@ class Embedder:
     """Aligned crops -> L2-normalised float32 embeddings (N, dimension). Thread-safe; releases the GIL."""
     info: ModelInfo
     dimension: int
+    precision: str
     aligner: Aligner
     def __init__(self, options: Optional[EmbedderOptions] = None, **kwargs: object) -> None: ...
     def embed(self, crops: Sequence[npt.NDArray], rgb: bool = False) -> FloatArray: ...

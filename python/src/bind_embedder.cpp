@@ -26,6 +26,10 @@ void bind_embedder(py::module_& m) {
             else o.flip = arcface::flip_policy_from_string(f.cast<std::string>());
           },
           "override the model's flip policy: 'none', 'sum', 'concat'; None = the model's")
+      .field(
+          "precision", [](const EmbedderOptions& o) { return arcface::to_string(o.precision); },
+          [](EmbedderOptions& o, const std::string& p) { o.precision = arcface::precision_from_string(p); },
+          "'fp32', 'bf16', 'int8' or 'auto' (the fastest precision the CPU and the model's records allow)")
       .done();
 
   py::class_<ModelInfo>(m, "ModelInfo", "What a model file says about itself (its arcface.json metadata).")
@@ -42,7 +46,20 @@ void bind_embedder(py::module_& m) {
       .def_readonly("threshold", &ModelInfo::threshold)
       .def_readonly("source_sha256", &ModelInfo::source_sha256)
       .def_readonly("metadata_json", &ModelInfo::metadata_json)
+      .def_property_readonly(
+          "precisions",
+          [](const ModelInfo& i) {
+            py::dict d;
+            for (const auto& [p, r] : i.precisions)
+              d[py::str(arcface::to_string(p))] =
+                  py::dict(py::arg("lfw_view1_accuracy") = r.lfw_view1_accuracy, py::arg("ms_per_row") = r.ms_per_row);
+            return d;
+          },
+          "Measured LFW View 1 accuracy and ms per network row by precision name.")
       .def("__repr__", [](const ModelInfo& i) { return "<pyarcface.ModelInfo " + i.name + " (" + i.architecture + ")>"; });
+  m.def(
+      "cpu_supports", [](const std::string& p) { return arcface::cpu_supports(arcface::precision_from_string(p)); },
+      py::arg("precision"), "Whether this CPU has native instructions for 'fp32', 'bf16', 'int8' (or 'auto').");
   m.def("read_model_info", &arcface::read_model_info, py::arg("path"), "Read a model's metadata without loading it.");
 
   py::class_<arcface::Embedder>(m, "Embedder", R"doc(Aligned face crops -> L2-normalised embeddings.
@@ -59,6 +76,9 @@ float32 array (N, dimension). Thread-safe; the GIL is released during inference.
            py::arg("options") = py::none(), "Embedder(options=None, **EmbedderOptions keywords)")
       .def_property_readonly("info", &arcface::Embedder::info)
       .def_property_readonly("dimension", &arcface::Embedder::dimension)
+      .def_property_readonly(
+          "precision", [](const arcface::Embedder& e) { return arcface::to_string(e.precision()); },
+          "The precision the network runs in ('auto' resolved)")
       .def_property_readonly("aligner", &arcface::Embedder::aligner, py::return_value_policy::reference_internal)
       .def(
           "embed",

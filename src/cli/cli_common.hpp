@@ -24,6 +24,7 @@ struct Globals {
   bool quiet = false;
   float det_threshold = -1.f;
   std::string flip;  // empty: the model's policy
+  std::string precision = "auto";  // embedder arithmetic: fp32, bf16, int8, auto
   double max_megapixels = 0;  // 0: max_image_pixels() as it is
   int max_input_side = -1;    // detection size; negative: the backend's default
   int fine_input_side = -1;   // YuNet's second pass; negative: the default, 0: off
@@ -45,6 +46,7 @@ inline arcface::PipelineOptions pipeline_options(const Globals& g) {
   o.embedder.model = g.embedder;
   o.embedder.threads = g.threads;
   if (!g.flip.empty()) o.embedder.flip = arcface::flip_policy_from_string(g.flip);
+  o.embedder.precision = arcface::precision_from_string(g.precision);
   return o;
 }
 

@@ -9,9 +9,9 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include "cli/cli_common.hpp"
-#include "cli/video_commands.hpp"
-#include "core/progress.hpp"
+#include "cli_common.hpp"
+#include "video_commands.hpp"
+#include "arcface/progress.hpp"
 
 namespace fs = std::filesystem;
 
@@ -37,7 +37,7 @@ std::vector<FaceItem> faces_of(const Globals& g, const Pipeline& pipe, const std
                                bool largest, const char* what) {
   std::vector<std::string> paths;
   for (const auto& i : images) paths.push_back(i.path);
-  detail::Progress bar(what, paths.size(), !g.quiet);
+  ProgressBar bar(what, paths.size(), !g.quiet);
   const auto results = pipe.process_files(paths, g.threads, [&](size_t done) { bar.tick(done); });
   std::vector<FaceItem> out;
   for (std::size_t i = 0; i < results.size(); ++i) {

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "cli/cli_common.hpp"
+#include "cli_common.hpp"
 
 namespace arcface::cli {
 

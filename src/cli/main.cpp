@@ -15,11 +15,11 @@
 #include <opencv2/imgproc.hpp>
 
 #include "arcface/arcface.hpp"
-#include "cli/cli_common.hpp"
-#include "cli/model_commands.hpp"
-#include "cli/serve_command.hpp"
-#include "cli/video_commands.hpp"
-#include "core/progress.hpp"
+#include "cli_common.hpp"
+#include "model_commands.hpp"
+#include "serve_command.hpp"
+#include "video_commands.hpp"
+#include "arcface/progress.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -60,7 +60,7 @@ int cmd_embed(const Globals& g, const std::vector<std::string>& inputs, const st
   std::vector<arcface::Embeddings> parts;
   json rows = json::array();
   Eigen::Index total = 0;
-  arcface::detail::Progress bar("embedding", images.size(), !g.quiet);
+  arcface::ProgressBar bar("embedding", images.size(), !g.quiet);
   const auto results = pipe.process_files(images, g.threads, [&](size_t done) { bar.tick(done); });
   for (const auto& fr : results) {
     if (!fr.error.empty()) {
@@ -229,6 +229,8 @@ int main(int argc, char** argv) {
   app.add_option("--detector-threshold", g.det_threshold, "minimum detection score (default: backend's)");
   app.add_option("--threads", g.threads, "intra-op threads (default: all cores)")->check(CLI::NonNegativeNumber);
   app.add_option("--flip", g.flip, "override the model's flip policy")->check(CLI::IsMember({"none", "sum", "concat"}));
+  app.add_option("--precision", g.precision, "embedder arithmetic (auto: fastest the CPU and the model's measured accuracy allow)")
+      ->check(CLI::IsMember({"fp32", "bf16", "int8", "auto"}));
   app.add_flag("-q,--quiet", g.quiet, "no warnings or progress on stderr");
   app.add_option("--max-megapixels", g.max_megapixels,
                  "refuse images larger than this (default: $ARCFACE_MAX_PIXELS or " +

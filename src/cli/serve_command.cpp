@@ -1,5 +1,5 @@
 // arcface serve [--host 127.0.0.1] [--port 8080] [--data DIR] [--api-keys FILE] [limits]
-#include "cli/serve_command.hpp"
+#include "serve_command.hpp"
 
 #include <malloc.h>
 #include <pthread.h>

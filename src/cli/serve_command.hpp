@@ -4,7 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "cli/cli_common.hpp"
+#include "cli_common.hpp"
 
 namespace arcface::cli {
 

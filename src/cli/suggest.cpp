@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "cli/cli_common.hpp"
+#include "cli_common.hpp"
 
 namespace arcface::cli {
 

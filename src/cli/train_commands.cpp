@@ -12,7 +12,7 @@
 #include "arcface/eval.hpp"
 #include "arcface/train.hpp"
 #include "arcface/viz.hpp"
-#include "cli/cli_common.hpp"
+#include "cli_common.hpp"
 
 namespace fs = std::filesystem;
 namespace tr = arcface::train;

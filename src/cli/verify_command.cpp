@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <optional>
 
-#include "cli/cli_common.hpp"
+#include "cli_common.hpp"
 
 namespace fs = std::filesystem;
 

@@ -1,5 +1,5 @@
 // arcface video: track faces in a video file, a camera or a stream.
-#include "cli/video_commands.hpp"
+#include "video_commands.hpp"
 
 #include <unistd.h>
 

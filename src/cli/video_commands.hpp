@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/cli_common.hpp"
+#include "cli_common.hpp"
 
 namespace arcface::cli {
 

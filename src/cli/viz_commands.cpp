@@ -6,8 +6,8 @@
 #include <map>
 #include <numeric>
 
-#include "cli/cli_common.hpp"
-#include "core/progress.hpp"
+#include "cli_common.hpp"
+#include "arcface/progress.hpp"
 
 namespace fs = std::filesystem;
 
@@ -146,7 +146,7 @@ int cmd_tsne(const Globals& g, const std::vector<std::string>& inputs, const std
   o.seed = seed;
   o.iterations = iterations;
   o.threads = g.threads;
-  detail::Progress bar("t-SNE", static_cast<size_t>(iterations), !g.quiet);
+  ProgressBar bar("t-SNE", static_cast<size_t>(iterations), !g.quiet);
   o.progress = [&](int it, double) { bar.tick(static_cast<size_t>(it)); };
   const Eigen::MatrixX2f y = tsne(e, o);
   std::vector<std::string> labels;

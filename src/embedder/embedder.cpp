@@ -69,6 +69,8 @@ struct Embedder::Impl {
   Aligner aligner;
   mutable torch::jit::Module module;  // torch::jit::Module::forward is not const-qualified
   int batch_size = 32;
+  Precision precision = Precision::Fp32;
+  c10::ScalarType dtype = torch::kFloat32;  // of the network's input
   std::vector<Embedder> members;  // an ensemble "A+B" (embedder/ensemble.hpp): its models; module unused
 
   Impl(ModelInfo i, torch::jit::Module m, int batch)
@@ -76,7 +78,10 @@ struct Embedder::Impl {
 
   torch::Tensor run(const torch::Tensor& x) const {
     c10::InferenceMode guard;
-    return module.forward({x}).toTensor();
+    if (dtype == torch::kFloat32) return module.forward({x}).toTensor();
+    // Reduced precision: channels-last input (oneDNN's preferred layout), float32 output.
+    torch::Tensor in = x.to(dtype).contiguous(at::MemoryFormat::ChannelsLast);
+    return module.forward({in}).toTensor().to(torch::kFloat32);
   }
 
   // The network over any number of rows, batch_size rows per call.
@@ -140,13 +145,22 @@ Embedder::Embedder(EmbedderOptions options) {
   }
   const std::string path = resolve_model(options.model.empty() ? kDefaultEmbedder : options.model, ".pt");
   std::string json;
-  torch::jit::Module module = detail::load_torchscript(path, json, options.optimize);
+  torch::jit::Module module = detail::load_torchscript(path, json, false);
   ModelInfo info = parse_model_info(path, json);
+  const Precision precision =
+      choose_precision(options.precision, info, cpu_supports(Precision::Bf16), cpu_supports(Precision::Int8));
+  if (precision == Precision::Int8)
+    throw ModelError("model '" + path + "' cannot run in int8: no quantised variant of it exists (LibTorch " +
+                     "1.13 has no quantised PReLU, so these networks gain nothing; use bf16 or auto)");
+  const c10::ScalarType dtype = precision == Precision::Bf16 ? torch::kBFloat16 : torch::kFloat32;
+  module = detail::prepare_for_inference(std::move(module), path, dtype, options.optimize);
   if (options.flip) {
     info.flip = *options.flip;
     info.embedding_size = info.flip == FlipPolicy::Concat ? 2 * info.network_output : info.network_output;
   }
   impl_ = std::make_unique<Impl>(std::move(info), std::move(module), options.batch_size);
+  impl_->precision = precision;
+  impl_->dtype = dtype;
   // Check once that the network accepts its declared input and returns its declared output.
   try {
     const torch::Tensor y =
@@ -157,7 +171,8 @@ Embedder::Embedder(EmbedderOptions options) {
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {
-    throw ModelError("model '" + path + "' fails on its declared input size: " + e.what());
+    throw ModelError("model '" + path + "' fails on its declared input size in " + to_string(precision) + ": " +
+                     e.what());
   }
 }
 
@@ -166,6 +181,7 @@ Embedder::Embedder(Embedder&&) noexcept = default;
 Embedder& Embedder::operator=(Embedder&&) noexcept = default;
 
 const ModelInfo& Embedder::info() const { return impl_->info; }
+Precision Embedder::precision() const { return impl_->precision; }
 int Embedder::dimension() const { return impl_->info.embedding_size; }
 const Aligner& Embedder::aligner() const { return impl_->aligner; }
 

@@ -46,6 +46,7 @@ ModelInfo ensemble_info(const std::vector<Embedder>& members, const std::string&
   m.path = spec;
   m.name.clear();
   m.architecture = "ensemble";
+  m.precisions.clear();  // measured per member, not for the ensemble
   m.resize.reset();
   m.crop.reset();
   m.flip = FlipPolicy::None;  // each member applies its own

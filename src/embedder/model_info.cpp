@@ -25,6 +25,40 @@ FlipPolicy flip_policy_from_string(const std::string& s) {
   throw InputError("unknown flip policy '" + s + "' (expected none, sum or concat)");
 }
 
+std::string to_string(Precision p) {
+  switch (p) {
+    case Precision::Fp32: return "fp32";
+    case Precision::Bf16: return "bf16";
+    case Precision::Int8: return "int8";
+    case Precision::Auto: return "auto";
+  }
+  return "?";
+}
+
+Precision precision_from_string(const std::string& s) {
+  if (s == "fp32") return Precision::Fp32;
+  if (s == "bf16") return Precision::Bf16;
+  if (s == "int8") return Precision::Int8;
+  if (s == "auto") return Precision::Auto;
+  throw InputError("unknown precision '" + s + "' (expected fp32, bf16, int8 or auto)");
+}
+
+Precision choose_precision(Precision requested, const ModelInfo& info, bool cpu_bf16, bool cpu_int8) {
+  if (requested != Precision::Auto) return requested;
+  const auto fp32 = info.precisions.find(Precision::Fp32);
+  if (fp32 == info.precisions.end()) return Precision::Fp32;
+  constexpr double kMaxLoss = 0.1;  // accuracy points
+  Precision best = Precision::Fp32;
+  double best_ms = fp32->second.ms_per_row;
+  for (const auto& [p, rec] : info.precisions) {
+    if (p == Precision::Fp32 || p == Precision::Auto) continue;
+    if ((p == Precision::Bf16 && !cpu_bf16) || (p == Precision::Int8 && !cpu_int8)) continue;
+    if (fp32->second.lfw_view1_accuracy - rec.lfw_view1_accuracy > kMaxLoss + 1e-9) continue;
+    if (rec.ms_per_row < best_ms) best = p, best_ms = rec.ms_per_row;
+  }
+  return best;
+}
+
 namespace detail {
 
 namespace {
@@ -94,6 +128,19 @@ ModelInfo parse_model_info(const std::string& path, const std::string& text) {
       throw ModelError("model '" + path + "': threshold " + std::to_string(m.threshold) +
                        " must be a cosine similarity strictly between -1 and 1 (at -1 or 1 every pair gets one verdict)");
     if (j.contains("source")) m.source_sha256 = j["source"].value("sha256", "");
+    if (j.contains("precisions")) {
+      for (const auto& [key, rec] : j.at("precisions").items()) {
+        const Precision p = precision_from_string(key);
+        if (p == Precision::Auto) throw ModelError("model '" + path + "': 'auto' is not a precision to record");
+        PrecisionRecord r;
+        r.lfw_view1_accuracy = float_value(rec.at("lfw_view1_accuracy"), path);
+        r.ms_per_row = float_value(rec.at("ms_per_row"), path);
+        if (!(r.lfw_view1_accuracy >= 0 && r.lfw_view1_accuracy <= 100) || !(r.ms_per_row > 0))
+          throw ModelError("model '" + path + "': precision record '" + key +
+                           "' needs 0 <= lfw_view1_accuracy <= 100 and ms_per_row > 0");
+        m.precisions[p] = r;
+      }
+    }
   } catch (const nlohmann::json::exception& e) {
     throw ModelError("model '" + path + "' has invalid arcface metadata: " + e.what());
   } catch (const InputError& e) {

@@ -65,4 +65,22 @@ torch::jit::Module load_torchscript(const std::string& path, std::string& metada
   return module;
 }
 
+torch::jit::Module prepare_for_inference(torch::jit::Module module, const std::string& path, c10::ScalarType dtype,
+                                         bool optimize) {
+  try {
+    if (dtype == torch::kFloat32) {
+      if (!optimize) return module;
+      torch::jit::Module frozen = torch::jit::freeze(module, {}, true);
+      return torch::jit::optimize_for_inference(frozen);
+    }
+    // bf16: optimize_for_inference's oneDNN rewrites are float32-only (they make bf16 slower);
+    // frozen bf16 convolutions already run through oneDNN.
+    module.to(dtype);
+    return torch::jit::freeze(module, {}, true);
+  } catch (const c10::Error& e) {
+    throw ModelError("cannot prepare model '" + path + "' for " + std::string(c10::toString(dtype)) +
+                     " inference: " + e.what_without_backtrace());
+  }
+}
+
 }  // namespace arcface::detail

@@ -15,7 +15,7 @@
 #include "arcface/image.hpp"
 #include "arcface/similarity.hpp"
 #include "arcface/version.hpp"
-#include "core/progress.hpp"
+#include "arcface/progress.hpp"
 #include "eval/photo_cache.hpp"
 
 namespace fs = std::filesystem;
@@ -78,6 +78,8 @@ std::string cache_key(const Pipeline& p) {
     << d.mtcnn_thresholds[1] << ' ' << d.mtcnn_thresholds[2] << ' ' << d.mtcnn_nms_thresholds[0] << ' '
     << d.mtcnn_nms_thresholds[1] << ' ' << d.mtcnn_nms_thresholds[2] << ' ' << d.mtcnn_scale_factor << ' '
     << d.fine_input_side << ' ' << d.mtcnn_fallback << ' ' << d.mtcnn_fallback_threshold;
+  // The embedder's arithmetic (fp32 keys stay as they were).
+  if (p.embedder().precision() != Precision::Fp32) k << " precision " << to_string(p.embedder().precision());
   return k.str();
 }
 
@@ -113,7 +115,7 @@ PhotoEmbeddings embed_photos(const Pipeline& pipeline, const std::vector<std::st
     ++rel_count;
   };
 
-  detail::Progress bar("embedding", paths.size(), options.progress);
+  ProgressBar bar("embedding", paths.size(), options.progress);
   const Aligner& aligner = pipeline.embedder().aligner();
   size_t computed = 0;
   for (size_t i = 0; i < paths.size(); ++i) {

@@ -20,7 +20,7 @@
 #include "arcface/pipeline.hpp"
 #include "arcface/train.hpp"
 #include "core/detail.hpp"
-#include "core/progress.hpp"
+#include "arcface/progress.hpp"
 #include "embedder/torch_runtime.hpp"
 #include "train/heads.hpp"
 
@@ -143,7 +143,7 @@ FineTuneReport fine_tune_embedder(const FineTuneOptions& o) {
     const int64_t batch = t.batch_size > 0 ? std::min<int64_t>(t.batch_size, n) : std::min<int64_t>(32, n);
     // One tick per step (a batch), so the bar and its time estimate move within an epoch.
     const int64_t steps_per_epoch = (n + batch - 1) / batch;
-    ::arcface::detail::Progress bar("fine-tuning", static_cast<size_t>(t.epochs * steps_per_epoch), t.progress);
+    ::arcface::ProgressBar bar("fine-tuning", static_cast<size_t>(t.epochs * steps_per_epoch), t.progress);
     long step = 0;
     for (int epoch = 0; epoch < t.epochs; ++epoch) {
       const double lr = detail::scheduled_lr(t, epoch);

@@ -10,7 +10,7 @@
 #include "core/files.hpp"
 #include "arcface/error.hpp"
 #include "arcface/train.hpp"
-#include "core/progress.hpp"
+#include "arcface/progress.hpp"
 #include "train/heads.hpp"
 
 namespace arcface::train {
@@ -144,7 +144,7 @@ TrainReport Trainer::fit(const Eigen::MatrixXf& features, const std::vector<int>
 
     TrainReport report;
     report.device = I.device.str();
-    ::arcface::detail::Progress bar("training", static_cast<size_t>(o.epochs), o.progress);
+    ::arcface::ProgressBar bar("training", static_cast<size_t>(o.epochs), o.progress);
     long step = 0;
     for (int epoch = 0; epoch < o.epochs; ++epoch) {
       const double lr = detail::scheduled_lr(o, epoch);

@@ -13,7 +13,7 @@
 #include "arcface/arcface.hpp"
 #include "arcface/npy.hpp"
 #include "common.hpp"
-#include "core/progress.hpp"
+#include "arcface/progress.hpp"
 
 namespace fs = std::filesystem;
 using namespace arcface;
@@ -321,9 +321,9 @@ TEST(Cli, TypoSuggestionsAndGlobalOptionsAnywhere) {
 }
 
 TEST(Cli, ProgressLineHasElapsedAndTimeLeft) {
-  EXPECT_EQ(detail::progress_line("embedding", 10, 40, 5.0, 8), "embedding [##......] 10/40 0:05 elapsed, 0:15 left");
-  EXPECT_EQ(detail::progress_line("x", 0, 4, 0.0, 4), "x [....] 0/4 0:00 elapsed, ? left");
-  EXPECT_EQ(detail::progress_line("x", 4, 4, 3725.0, 4), "x [####] 4/4 1:02:05 elapsed");
+  EXPECT_EQ(progress_line("embedding", 10, 40, 5.0, 8), "embedding [##......] 10/40 0:05 elapsed, 0:15 left");
+  EXPECT_EQ(progress_line("x", 0, 4, 0.0, 4), "x [....] 0/4 0:00 elapsed, ? left");
+  EXPECT_EQ(progress_line("x", 4, 4, 3725.0, 4), "x [####] 4/4 1:02:05 elapsed");
 }
 
 TEST(Cli, VerifyExitCodeJsonOnNoFaceAndDirectories) {

@@ -1,16 +1,18 @@
 #pragma once
-// A minimal progress bar on stderr with the elapsed time and an estimate of the time left,
-// drawn only when stderr is a terminal. Not installed.
+/// @file progress.hpp
+/// A minimal progress bar on stderr with the elapsed time and an estimate of the time left, drawn
+/// only when stderr is a terminal: what the library's long-running functions (LFW evaluation,
+/// training) show when their `progress` option is on, and what the `arcface` tool uses.
 
-#include "core/internal_api.hpp"
+#include "arcface/export.hpp"
 #include <chrono>
 #include <cstdio>
 #include <string>
 
 #include <unistd.h>
 
-ARCFACE_INTERNAL_BEGIN
-namespace arcface::detail {
+ARCFACE_API_BEGIN
+namespace arcface {
 
 /// "m:ss" (or "h:mm:ss") for a duration in seconds; "?" for a negative one.
 inline std::string format_duration(double seconds) {
@@ -35,12 +37,14 @@ inline std::string progress_line(const std::string& label, size_t done, size_t t
   return line + " elapsed, " + format_duration(left) + " left";
 }
 
-class Progress {
+/// A bar of @p total steps, labelled @p label; draws nothing when disabled, when stderr is not a
+/// terminal, or for fewer than 2 steps. Not thread-safe: tick from one thread.
+class ProgressBar {
  public:
-  Progress(std::string label, size_t total, bool enabled)
+  ProgressBar(std::string label, size_t total, bool enabled)
       : label_(std::move(label)), total_(total), enabled_(enabled && isatty(2) && total > 1),
         start_(std::chrono::steady_clock::now()) {}
-  ~Progress() {
+  ~ProgressBar() {
     if (enabled_ && drawn_) std::fprintf(stderr, "\n");
   }
   void tick(size_t done) {
@@ -63,5 +67,5 @@ class Progress {
   std::chrono::steady_clock::time_point start_, last_draw_;
 };
 
-}  // namespace arcface::detail
-ARCFACE_INTERNAL_END
+}  // namespace arcface
+ARCFACE_API_END

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Cold start: `arcface --help`, `arcface verify A B` and `import pyarcface` (no model loaded),
+each run --runs times as a new process; medians of wall time and of CPU time (user + sys, which
+a busy machine inflates less than wall time). Two floors measured in the same run:
+  python                 `python3 -c pass`
+  libtorch only          an empty C++ program linked against LibTorch (compiled here with c++),
+                         i.e. what loading LibTorch alone costs a process
+Targets (idle machine): --help < 0.2 s, verify < 0.6 s, import pyarcface < 0.8 s.
+
+usage: bench/bench_cold_start.py [--runs 10] [--cli build/arcface] [--pythonpath build/python]
+"""
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def measure(cmd, runs, env=None):
+    wall, cpu = [], []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env)
+        wall.append(time.perf_counter() - t)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(wall), statistics.median(cpu)
+
+
+def libtorch_only(tmp):
+    src, exe = os.path.join(tmp, "empty.cpp"), os.path.join(tmp, "empty_torch")
+    with open(src, "w") as f:
+        f.write("int main() { return 0; }\n")
+    r = subprocess.run(["c++", src, "-o", exe, "-Wl,--no-as-needed", "-ltorch", "-ltorch_cpu", "-lc10"],
+                       capture_output=True)
+    return exe if r.returncode == 0 else None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--cli", default=os.path.join(ROOT, "build", "arcface"))
+    ap.add_argument("--pythonpath", default=os.path.join(ROOT, "build", "python"))
+    args = ap.parse_args()
+    shared = os.environ.get("ARCFACE_SHARED_DIR", os.path.join(ROOT, "..", "shared"))
+    a = os.path.join(shared, "data", "samples", "actors", "jeff", "0.jpg")
+    b = os.path.join(shared, "data", "samples", "actors", "jeff", "1.jpg")
+    env = dict(os.environ, PYTHONPATH=args.pythonpath)
+    tmp = tempfile.mkdtemp()
+    rows = [
+        ("python3 -c pass", ["/usr/bin/python3", "-c", "pass"], None, None),
+        ("libtorch only (empty C++ program)", [libtorch_only(tmp)], None, None),
+        ("arcface --help", [args.cli, "--help"], None, 0.2),
+        ("arcface verify A B", [args.cli, "verify", a, b], None, 0.6),
+        ("import pyarcface", ["/usr/bin/python3", "-c", "import pyarcface"], env, 0.8),
+    ]
+    print(f"{args.runs} runs each, medians; load average at start {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs\n")
+    print("| command | wall s | CPU s (user+sys) | target (idle) |")
+    print("|---|---|---|---|")
+    for label, cmd, e, target in rows:
+        if cmd[0] is None:
+            print(f"| {label} | (no c++ or LibTorch) | | |")
+            continue
+        wall, cpu = measure(cmd, args.runs, e)
+        print(f"| {label} | {wall:.3f} | {cpu:.3f} | {'< %.1f s' % target if target else ''} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
