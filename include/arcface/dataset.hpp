@@ -24,9 +24,9 @@ struct IdentityFolder {
   std::vector<std::string> images;
 };
 
-/// The NAME/ sub-folders of @p dir, sorted by name, each with the image files directly inside
-/// it (possibly none: callers decide whether that is an error). Files directly in @p dir are
-/// ignored. @throws IoError when @p dir is not a readable directory.
+/// The NAME/ sub-folders of @p dir, sorted by name, each with the image files inside it (also in
+/// its sub-folders; possibly none: callers decide whether that is an error). Files directly in
+/// @p dir are ignored. @throws IoError when @p dir is not a readable directory.
 std::vector<IdentityFolder> identity_folders(const std::string& dir);
 
 }  // namespace arcface

@@ -68,8 +68,8 @@ struct DetectorOptions {
   /// Minimum score of the MTCNN fallback's faces, in [0, 1].
   float mtcnn_fallback_threshold = 0.9f;
   /// Images whose longer side is below this are upscaled for detection and the results mapped
-  /// back, which can find smaller faces. 0 (the default) disables upscaling: on LFW View 1 an
-  /// upscaling to 300 px lowered the DevTest accuracy (98.40 -> 97.70 % deep-funnelled).
+  /// back, which can find smaller faces. 0 (the default) disables upscaling, which did not pay
+  /// on LFW (docs/accuracy.md).
   int min_input_side = 0;
   /// MTCNN stage thresholds (P-, R-, O-Net); the O-Net one is replaced by score_threshold when
   /// that is set.

@@ -90,9 +90,8 @@ struct EmbedderOptions {
   /// (dimension = the sum; the cosine is the mean of the members' cosines; info().threshold the
   /// mean of their thresholds). Any number of members may be joined by '+'.
   std::string model;
-  /// Rows per network call (a mirrored crop counts as a row); larger inputs are split. 8 is the
-  /// fastest per image on a 2-core CPU for MobileFaceNet and IR-50 (bench/run_core_bench.py:
-  /// IR-50 frozen+oneDNN takes 114 / 75 / 90 ms per image at batch 4 / 8 / 16).
+  /// Rows per network call (a mirrored crop counts as a row); larger inputs are split. The default
+  /// was the fastest per image in bench/run_core_bench.py (docs/benchmarks.md).
   int batch_size = 8;
   /// Intra-op threads for LibTorch (a process-wide setting); 0 keeps the current setting, which
   /// arcface initialises to the number of hardware threads.

@@ -91,9 +91,11 @@ struct View1Result {
   int skipped_pairs = 0;      ///< pairs dropped for a missing image (skip_missing_images only)
 };
 
+/// Deprecated (one release): evaluate_lfw with LfwEvalOptions::train_pairs does the same.
 /// LFW View 1: threshold chosen on @p train (pairsDevTrain.txt), accuracy on @p test (pairsDevTest.txt).
 /// A missing image is an IoError naming its pair-file line, unless @p skip_missing_images, which
 /// drops such pairs and counts them in View1Result::skipped_pairs.
+[[deprecated("use evaluate_lfw with LfwEvalOptions::train_pairs")]]
 View1Result evaluate_view1(const Pipeline& pipeline, const std::string& train, const std::string& test,
                            const std::string& images_dir, const EmbedPhotosOptions& options = {},
                            bool skip_missing_images = false);

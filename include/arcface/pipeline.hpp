@@ -22,6 +22,7 @@ struct PipelineOptions {
 struct PipelineResult {
   std::vector<Face> faces;
   Embeddings embeddings;
+  cv::Size image_size;  ///< width and height of the image the faces were found in
 };
 
 /// A Detector and an Embedder used together.

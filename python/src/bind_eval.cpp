@@ -18,10 +18,23 @@ void bind_eval(py::module_& m) {
       "evaluate_lfw_view1",
       [](const arcface::Pipeline& p, const std::string& train, const std::string& test, const std::string& images,
          const std::string& cache, bool skip_missing) {
-        arcface::EmbedPhotosOptions o;
-        o.cache_file = cache;
-        py::gil_scoped_release nogil;
-        return arcface::evaluate_view1(p, train, test, images, o, skip_missing);
+        arcface::LfwEvalOptions o;
+        o.train_pairs = train;
+        o.embed.cache_file = cache;
+        o.skip_missing_images = skip_missing;
+        arcface::LfwReport rep;
+        {
+          py::gil_scoped_release nogil;
+          rep = arcface::evaluate_lfw(p, test, images, o);
+        }
+        arcface::View1Result r;
+        r.threshold = rep.threshold;
+        r.train_accuracy = rep.train_accuracy;
+        r.test_accuracy = rep.accuracy;
+        r.undetected = rep.undetected;
+        r.images = rep.images;
+        r.skipped_pairs = rep.skipped_pairs;
+        return r;
       },
       py::arg("pipeline"), py::arg("train_pairs"), py::arg("test_pairs"), py::arg("images_dir"), py::arg("cache_file") = "",
       py::arg("skip_missing_images") = false,

@@ -11,6 +11,7 @@
 
 #include "cli_common.hpp"
 #include "video_commands.hpp"
+#include "arcface/dataset.hpp"
 #include "arcface/progress.hpp"
 
 namespace fs = std::filesystem;
@@ -18,13 +19,6 @@ namespace fs = std::filesystem;
 namespace arcface::cli {
 
 namespace {
-
-bool is_image_file(const fs::path& p) {
-  std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  static const std::set<std::string> exts{".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"};
-  return exts.count(ext) > 0;
-}
 
 std::string label_of(const fs::path& p) {
   const auto parent = p.parent_path().filename().string();
@@ -86,14 +80,9 @@ std::vector<InputImage> collect_images(const std::vector<std::string>& inputs) {
     const fs::path p(in);
     std::error_code ec;
     if (fs::is_directory(p, ec)) {
-      std::vector<fs::path> found;
-      for (fs::recursive_directory_iterator it(p, fs::directory_options::follow_directory_symlink, ec), end;
-           !ec && it != end; it.increment(ec))
-        if (it->is_regular_file(ec) && is_image_file(it->path())) found.push_back(it->path());
-      if (ec) throw IoError("cannot read directory '" + in + "': " + ec.message());
+      const auto found = image_files(in);
       if (found.empty()) throw InputError("no image files (.jpg, .png, ...) in directory '" + in + "'");
-      std::sort(found.begin(), found.end());
-      for (const auto& f : found) out.push_back({f.string(), label_of(f)});
+      for (const auto& f : found) out.push_back({f, label_of(f)});
     } else if (fs::exists(p, ec)) {
       out.push_back({p.string(), label_of(p)});
     } else {
@@ -109,23 +98,13 @@ int cmd_enroll(const Globals& g, const std::string& gallery_path, const std::vec
   std::vector<InputImage> images;
   std::error_code ec;
   if (args.size() == 1 && fs::is_directory(args[0], ec)) {
-    std::vector<fs::path> people;
-    for (const auto& e : fs::directory_iterator(args[0], ec))
-      if (e.is_directory()) people.push_back(e.path());
+    const auto people = identity_folders(args[0]);
     if (people.empty())
       throw InputError("'" + args[0] + "' has no NAME/ sub-directories (usage: enroll --gallery G DIR, or "
                        "enroll --gallery G NAME IMAGES...)");
-    std::sort(people.begin(), people.end());
     for (const auto& person : people) {
-      std::vector<InputImage> found;
-      try {
-        found = collect_images({person.string()});
-      } catch (const InputError&) {
-        warn(g, "no images in '" + person.string() + "' (skipped)");
-        continue;
-      }
-      for (auto& f : found) f.label = person.filename().string();
-      images.insert(images.end(), found.begin(), found.end());
+      if (person.images.empty()) warn(g, "no images in '" + (fs::path(args[0]) / person.name).string() + "' (skipped)");
+      for (const auto& f : person.images) images.push_back({f, person.name});
     }
   } else {
     if (args.size() < 2)

@@ -47,50 +47,28 @@ int cmd_detect(const Globals& g, const std::string& image, const std::string& ou
 int cmd_embed(const Globals& g, const std::vector<std::string>& inputs, const std::string& out, bool largest) {
   // Directories are searched recursively; files are kept as given (a missing or unreadable one is
   // warned about and skipped, as before).
-  std::vector<std::string> images;
+  std::vector<InputImage> images;
   for (const auto& input : inputs) {
     std::error_code ec;
     if (!fs::is_directory(input, ec)) {
-      images.push_back(input);
+      images.push_back({input, ""});
       continue;
     }
-    for (const auto& i : collect_images({input})) images.push_back(i.path);
+    for (auto& i : collect_images({input})) images.push_back(std::move(i));
   }
   const arcface::Pipeline pipe(pipeline_options(g));
-  std::vector<arcface::Embeddings> parts;
+  const auto items = faces_of(g, pipe, images, largest, "embedding");
+  if (items.empty()) throw arcface::InputError("no face found in any of the " + std::to_string(images.size()) + " image(s)");
+  const arcface::Embeddings all = stack(items, pipe.embedder().dimension());
+  const Eigen::Index total = all.rows();
   json rows = json::array();
-  Eigen::Index total = 0;
-  arcface::ProgressBar bar("embedding", images.size(), !g.quiet);
-  const auto results = pipe.process_files(images, g.threads, [&](size_t done) { bar.tick(done); });
-  for (const auto& fr : results) {
-    if (!fr.error.empty()) {
-      warn(g, fr.error + " (skipped)");
-      continue;
-    }
-    const arcface::PipelineResult& r = fr.result;
-    if (r.faces.empty()) {
-      warn(g, "no face found in '" + fr.path + "'");
-      continue;
-    }
-    std::vector<int> keep;
-    if (largest) keep.push_back(arcface::largest_face(r.faces));
-    else for (int k = 0; k < static_cast<int>(r.faces.size()); ++k) keep.push_back(k);
-    arcface::Embeddings e(static_cast<Eigen::Index>(keep.size()), r.embeddings.cols());
-    for (size_t k = 0; k < keep.size(); ++k) {
-      e.row(k) = r.embeddings.row(keep[k]);
-      json row = face_json(r.faces[keep[k]]);
-      row["image"] = fr.path;
-      row["face"] = keep[k];
-      row["row"] = total + static_cast<Eigen::Index>(k);
-      rows.push_back(row);
-    }
-    total += e.rows();
-    parts.push_back(std::move(e));
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    json row = face_json(items[k].box);
+    row["image"] = items[k].path;
+    row["face"] = items[k].face;
+    row["row"] = static_cast<Eigen::Index>(k);
+    rows.push_back(row);
   }
-  if (total == 0) throw arcface::InputError("no face found in any of the " + std::to_string(images.size()) + " image(s)");
-  arcface::Embeddings all(total, pipe.embedder().dimension());
-  Eigen::Index at = 0;
-  for (const auto& p : parts) all.middleRows(at, p.rows()) = p, at += p.rows();
   arcface::write_npy(out, all);
   const std::string side = (fs::path(out).replace_extension(".json")).string();
   std::ofstream js(side);

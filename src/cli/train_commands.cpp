@@ -3,12 +3,14 @@
 // and (b) with an ArcFace head; both feature sets are drawn side by side.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 
 #include <opencv2/imgproc.hpp>
 
+#include "arcface/dataset.hpp"
 #include "arcface/eval.hpp"
 #include "arcface/train.hpp"
 #include "arcface/viz.hpp"
@@ -73,24 +75,22 @@ cv::Mat draw_panel(const HeadRun& r, const std::vector<int>& labels, bool on_cir
 }  // namespace
 
 int cmd_train_demo(const Globals& g, const TrainDemoArgs& a) {
+  // The photos: --images, else LFW View 1 under $ARCFACE_SHARED_DIR (never a path relative to the
+  // working directory).
   std::string images = a.images;
   if (images.empty()) {
     const char* shared = std::getenv("ARCFACE_SHARED_DIR");
-    images = (fs::path(shared && *shared ? shared : "../shared") / "data/lfw-view1/deepfunneled").string();
+    if (!shared || !*shared)
+      throw arcface::InputError("train-demo needs photos: pass --images DIR (a folder of NAME/ folders, e.g. LFW), "
+                                "or set ARCFACE_SHARED_DIR to a folder with data/lfw-view1/deepfunneled");
+    images = (fs::path(shared) / "data/lfw-view1/deepfunneled").string();
   }
   if (!fs::is_directory(images))
     throw arcface::IoError("LFW image directory '" + images + "' not found (pass --images DIR of NAME/ folders)");
   if (a.identities < 2) throw arcface::InputError("--identities must be at least 2");
   // The identities with the most photos (ties: by name).
   std::vector<std::pair<std::string, std::vector<std::string>>> people;
-  for (const auto& e : fs::directory_iterator(images)) {
-    if (!e.is_directory()) continue;
-    std::vector<std::string> photos;
-    for (const auto& f : fs::directory_iterator(e.path()))
-      if (f.is_regular_file()) photos.push_back(f.path().string());
-    std::sort(photos.begin(), photos.end());
-    people.emplace_back(e.path().filename().string(), std::move(photos));
-  }
+  for (auto& folder : identity_folders(images)) people.emplace_back(std::move(folder.name), std::move(folder.images));
   std::sort(people.begin(), people.end(), [](const auto& x, const auto& y) {
     return x.second.size() != y.second.size() ? x.second.size() > y.second.size() : x.first < y.first;
   });

@@ -54,7 +54,7 @@ std::vector<IdentityFolder> identity_folders(const std::string& dir) {
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     std::error_code dec;
     if (!it->is_directory(dec)) continue;
-    people.push_back({it->path().filename().string(), image_files(it->path().string(), false)});
+    people.push_back({it->path().filename().string(), image_files(it->path().string(), true)});
   }
   if (ec) throw IoError("cannot read directory '" + dir + "': " + ec.message());
   std::sort(people.begin(), people.end(), [](const auto& a, const auto& b) { return a.name < b.name; });

@@ -20,6 +20,7 @@ PipelineResult Pipeline::process(const cv::Mat& image) const {
   PipelineResult r;
   r.faces = detector_.detect(bgr);
   r.embeddings = embedder_.embed(bgr, r.faces);
+  r.image_size = bgr.size();
   return r;
 }
 
@@ -99,6 +100,7 @@ std::vector<Pipeline::FileResult> Pipeline::process_files(const std::vector<std:
       try {
         const cv::Mat bgr = to_bgr8(read_image(paths[i]));
         r.result.faces = detector_.detect(bgr);
+        r.result.image_size = bgr.size();
         crops = embedder_.aligner().align(bgr, r.result.faces);
       } catch (const std::exception& e) {
         r.error = e.what();

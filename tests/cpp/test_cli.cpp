@@ -1,5 +1,9 @@
 // The `arcface` command-line tool, run as a user would.
+#include <unistd.h>
+
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <set>
 #include <filesystem>
@@ -457,4 +461,62 @@ TEST(Cli, CompareFacesOfOnePhotoAreNotOneIdentity) {
   EXPECT_TRUE(k.contains("mean_same"));
   cv::inRange(cv::imread(png), cv::Scalar(50, 10, 220), cv::Scalar(70, 30, 240), mask);
   EXPECT_GT(cv::countNonZero(mask), 0);
+}
+
+// train-demo's photos come from --images or $ARCFACE_SHARED_DIR, never from a path relative to the
+// working directory (it read ../shared from wherever it was started).
+TEST(Cli, TrainDemoNeverLooksRelativeToTheWorkingDirectory) {
+  const fs::path root = fs::temp_directory_path() / ("arcface-train-demo-" + std::to_string(::getpid()));
+  fs::create_directories(root / "work");
+  fs::create_directories(root / "shared/data/lfw-view1/deepfunneled/Only_Person");
+  const fs::path cwd = fs::current_path();
+  const char* saved = std::getenv("ARCFACE_SHARED_DIR");
+  const std::string saved_value = saved ? saved : "";
+  ::unsetenv("ARCFACE_SHARED_DIR");
+  fs::current_path(root / "work");
+  const CliRun r = cli("train-demo -o " + q((root / "demo.png").string()));
+  fs::current_path(cwd);
+  if (saved) ::setenv("ARCFACE_SHARED_DIR", saved_value.c_str(), 1);
+  fs::remove_all(root);
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("--images"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ARCFACE_SHARED_DIR"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("identities"), std::string::npos) << "it read ../shared of the working directory:\n" << r.out;
+}
+
+// identify -o: every face stays visible (labels go under the boxes, clear of the other faces) and
+// every face gets a label (the picture differs from the photo just below each box).
+TEST(Cli, IdentifyLabelsNeverCoverAFace) {
+  ARCFACE_REQUIRE_SHARED();
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-ms1m.pt");
+  const fs::path dir = fs::path(test::fixtures()) / "cli-identify-labels";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string gal = (dir / "g.gallery").string(), png = (dir / "group-labelled.png").string();
+  CliRun r = cli("-q enroll --gallery " + q(gal) + " jeff " + q(test::sample("actors/jeff/0.jpg")) + " " +
+                 q(test::sample("actors/jeff/1.jpg")));
+  ASSERT_EQ(r.code, 0) << r.out;
+  r = cli("-q identify --json --gallery " + q(gal) + " " + q(test::sample("group/group.jpg")) + " -o " + q(png));
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  const cv::Mat photo = cv::imread(test::sample("group/group.jpg")), drawn = cv::imread(png);
+  ASSERT_EQ(photo.size(), drawn.size());
+  ASSERT_GE(j["faces"].size(), 4u);
+  const cv::Rect frame(0, 0, photo.cols, photo.rows);
+  const int outline = static_cast<int>(std::lround(2 * std::max(1.0, std::max(photo.cols, photo.rows) / 640.0))) + 2;
+  for (const auto& f : j["faces"]) {
+    const cv::Rect box(cv::Point(f["bbox"][0].get<double>(), f["bbox"][1].get<double>()),
+                       cv::Point(f["bbox"][2].get<double>(), f["bbox"][3].get<double>()));
+    const cv::Rect inside = cv::Rect(box.x + outline, box.y + outline, box.width - 2 * outline, box.height - 2 * outline) & frame;
+    ASSERT_GT(inside.area(), 0);
+    cv::Mat diff;
+    cv::absdiff(photo(inside), drawn(inside), diff);
+    EXPECT_EQ(cv::countNonZero(diff.reshape(1)), 0) << "a label covers the face at " << f["bbox"].dump();
+    const cv::Rect below = cv::Rect(box.x, box.y + box.height + outline, box.width, box.height / 2) & frame;
+    if (below.area() > 0) {
+      cv::absdiff(photo(below), drawn(below), diff);
+      EXPECT_GT(cv::countNonZero(diff.reshape(1)), 0) << "no label under the face at " << f["bbox"].dump();
+    }
+  }
+  fs::remove_all(dir);
 }

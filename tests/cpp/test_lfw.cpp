@@ -41,8 +41,19 @@ View1Result run_view1(const std::string& variant) {
   EmbedPhotosOptions o;
   o.cache_file = std::string(ARCFACE_TEST_CACHE) + "/lfw-view1-" + variant + ".cache";
   o.progress = true;
-  const View1Result r =
-      evaluate_view1(pipe, root + "/pairsDevTrain.txt", root + "/pairsDevTest.txt", root + "/" + variant, o, true);
+  LfwEvalOptions eo;
+  eo.train_pairs = root + "/pairsDevTrain.txt";
+  eo.embed = o;
+  eo.skip_missing_images = true;
+  const LfwReport rep = evaluate_lfw(pipe, root + "/pairsDevTest.txt", root + "/" + variant, eo);
+  EXPECT_EQ(rep.protocol, "view1");
+  View1Result r;
+  r.threshold = rep.threshold;
+  r.train_accuracy = rep.train_accuracy;
+  r.test_accuracy = rep.accuracy;
+  r.undetected = rep.undetected;
+  r.images = rep.images;
+  r.skipped_pairs = rep.skipped_pairs;
   std::printf("LFW View 1 %s: threshold %.4f (DevTrain accuracy %.2f %%), DevTest accuracy %.2f %%, "
               "%d of %d photos without a detected face, %d pairs skipped for a missing image\n",
               variant.c_str(), r.threshold, 100 * r.train_accuracy, 100 * r.test_accuracy, r.undetected, r.images,
