@@ -129,5 +129,9 @@ struct LfwReport {
 LfwReport evaluate_lfw(const Pipeline& pipeline, const std::string& pairs, const std::string& images_dir,
                        const LfwEvalOptions& options = {});
 
+/// The View 1 summary (threshold, DevTrain and DevTest accuracy, counts) of a report of
+/// evaluate_lfw run with LfwEvalOptions::train_pairs.
+View1Result view1_result(const LfwReport& report);
+
 }  // namespace arcface
 ARCFACE_API_END

@@ -27,14 +27,7 @@ void bind_eval(py::module_& m) {
           py::gil_scoped_release nogil;
           rep = arcface::evaluate_lfw(p, test, images, o);
         }
-        arcface::View1Result r;
-        r.threshold = rep.threshold;
-        r.train_accuracy = rep.train_accuracy;
-        r.test_accuracy = rep.accuracy;
-        r.undetected = rep.undetected;
-        r.images = rep.images;
-        r.skipped_pairs = rep.skipped_pairs;
-        return r;
+        return arcface::view1_result(rep);
       },
       py::arg("pipeline"), py::arg("train_pairs"), py::arg("test_pairs"), py::arg("images_dir"), py::arg("cache_file") = "",
       py::arg("skip_missing_images") = false,

@@ -131,7 +131,10 @@ View1Result evaluate_view1(const Pipeline& pipeline, const std::string& train, c
   o.train_pairs = train;
   o.embed = options;
   o.skip_missing_images = skip_missing_images;
-  const LfwReport rep = evaluate_lfw(pipeline, test, images_dir, o);
+  return view1_result(evaluate_lfw(pipeline, test, images_dir, o));
+}
+
+View1Result view1_result(const LfwReport& rep) {
   View1Result r;
   r.threshold = rep.threshold;
   r.train_accuracy = rep.train_accuracy;

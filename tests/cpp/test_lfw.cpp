@@ -47,13 +47,7 @@ View1Result run_view1(const std::string& variant) {
   eo.skip_missing_images = true;
   const LfwReport rep = evaluate_lfw(pipe, root + "/pairsDevTest.txt", root + "/" + variant, eo);
   EXPECT_EQ(rep.protocol, "view1");
-  View1Result r;
-  r.threshold = rep.threshold;
-  r.train_accuracy = rep.train_accuracy;
-  r.test_accuracy = rep.accuracy;
-  r.undetected = rep.undetected;
-  r.images = rep.images;
-  r.skipped_pairs = rep.skipped_pairs;
+  const View1Result r = view1_result(rep);
   std::printf("LFW View 1 %s: threshold %.4f (DevTrain accuracy %.2f %%), DevTest accuracy %.2f %%, "
               "%d of %d photos without a detected face, %d pairs skipped for a missing image\n",
               variant.c_str(), r.threshold, 100 * r.train_accuracy, 100 * r.test_accuracy, r.undetected, r.images,

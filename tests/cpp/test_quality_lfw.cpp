@@ -49,11 +49,14 @@ TEST(QualityLfw, ErrorFallsAsLowQualityPairsAreRejected) {
   ASSERT_EQ(curve.size(), 4u);
   EXPECT_EQ(curve[0].kept, 1000);
   EXPECT_EQ(curve[3].kept, 800);
-  // The error falls as more low-quality pairs are rejected: by at least 30 % at 20 % rejected.
+  // The error falls as more low-quality pairs are rejected: by at least 20 % at 20 % rejected.
+  // (It was 30 % while the detector missed 49 of these photos: the test gave them quality 0, so
+  // their pairs, embedded at mean landmarks and error-prone, went first. The detector's cascade
+  // now finds all of them; measured 1.00 -> 0.75 % at 20 %.)
   EXPECT_LT(curve[1].error, curve[0].error);
   EXPECT_LE(curve[2].error, curve[1].error);
   EXPECT_LE(curve[3].error, curve[2].error);
-  EXPECT_LE(curve[3].error, 0.7 * curve[0].error);
+  EXPECT_LE(curve[3].error, 0.8 * curve[0].error);
 }
 
 TEST(QualityLfw, ErrorVersusRejectArithmetic) {
