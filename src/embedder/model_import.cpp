@@ -25,6 +25,8 @@ extern char** environ;
 #define ARCFACE_INSTALL_SCRIPTS_DIR ""
 #endif
 
+#include <dlfcn.h>
+
 namespace fs = std::filesystem;
 
 namespace arcface {
@@ -36,6 +38,14 @@ std::vector<fs::path> script_dirs() {
   if (const char* e = std::getenv("ARCFACE_SCRIPTS_DIR"); e && *e) dirs.emplace_back(e);
   if (*ARCFACE_SOURCE_SCRIPTS_DIR) dirs.emplace_back(ARCFACE_SOURCE_SCRIPTS_DIR);
   if (*ARCFACE_INSTALL_SCRIPTS_DIR) dirs.emplace_back(ARCFACE_INSTALL_SCRIPTS_DIR);
+  // Beside the library holding this code: pyarcface/scripts next to the Python module (the wheel),
+  // PREFIX/share/arcface/scripts from PREFIX/lib (an install).
+  Dl_info self{};
+  if (dladdr(reinterpret_cast<void*>(&script_dirs), &self) && self.dli_fname) {
+    const fs::path lib = fs::absolute(fs::path(self.dli_fname)).parent_path();
+    dirs.push_back(lib / "scripts");
+    dirs.push_back(lib / ".." / "share" / "arcface" / "scripts");
+  }
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {

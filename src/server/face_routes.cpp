@@ -43,7 +43,7 @@ void detect(Context& ctx, const httplib::Request& req, httplib::Response& res, c
 
 void embed(Context& ctx, const httplib::Request& req, httplib::Response& res, const Deadline& deadline) {
   const cv::Mat img = image_of(ctx, single_upload(req), deadline);
-  const PipelineResult r = ctx.pipeline->process(img);
+  const PipelineResult r = ctx.inference->process(img);
   deadline.check("detecting and embedding the faces");
   json arr = json::array();
   for (size_t k = 0; k < r.faces.size(); ++k) {
@@ -65,7 +65,7 @@ struct OneFace {
 
 OneFace largest(const Context& ctx, const Upload& u, const Deadline& deadline, bool want_crop) {
   const cv::Mat img = image_of(ctx, u, deadline);
-  const PipelineResult r = ctx.pipeline->process(img);
+  const PipelineResult r = ctx.inference->process(img);
   deadline.check("detecting and embedding the faces");
   if (r.faces.empty()) throw HttpError(422, "no face found in " + u.name);
   const int k = largest_face(r.faces);
@@ -96,7 +96,7 @@ void identify(Context& ctx, const httplib::Request& req, httplib::Response& res,
   const auto gallery = ctx.galleries->get(*name);
   const auto top = number(req, "top", 1, 100);
   const cv::Mat img = image_of(ctx, single_upload(req), deadline);
-  const PipelineResult r = ctx.pipeline->process(img);
+  const PipelineResult r = ctx.inference->process(img);
   deadline.check("detecting and embedding the faces");
   const ModelInfo& info = ctx.pipeline->embedder().info();
   try {

@@ -34,7 +34,7 @@ void enroll(Context& ctx, const std::string& gallery, const std::string& id, con
   json faces = json::array();
   for (size_t k = 0; k < ups.size(); ++k) {
     const cv::Mat img = decode_upload(ups[k], ctx.options.max_image_pixels);
-    const PipelineResult r = ctx.pipeline->process(img);
+    const PipelineResult r = ctx.inference->process(img);
     deadline.check("detecting and embedding the faces");
     if (r.faces.empty()) throw HttpError(422, "no face found in " + ups[k].name + ": nothing was enrolled");
     const int best = largest_face(r.faces);

@@ -155,6 +155,9 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
   if (o.port < 0 || o.port > 65535) throw InputError("port must be between 0 and 65535");
   if (!o.api_keys_file.empty()) impl_->ctx.keys.load(o.api_keys_file);
   impl_->ctx.pipeline = std::make_unique<Pipeline>(o.pipeline);
+  // As many inference threads as the hardware has (each network call uses the intra-op threads).
+  impl_->ctx.inference = std::make_unique<srv::InferencePool>(
+      *impl_->ctx.pipeline, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   impl_->ctx.galleries = std::make_unique<srv::GalleryStore>(o.data_dir, *impl_->ctx.pipeline);
   impl_->ctx.in_flight = std::make_unique<srv::InFlight>(o.max_in_flight);
   impl_->setup();

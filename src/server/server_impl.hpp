@@ -88,6 +88,23 @@ class KeyRing {
 /// The key a request presents: `Authorization: Bearer KEY` or `X-API-Key: KEY` (empty: none).
 std::string presented_key(const httplib::Request& req);
 
+/// Runs Pipeline::process on a fixed set of threads (inference_pool.cpp). The HTTP server has many
+/// threads; each thread that runs the network keeps its own LibTorch / oneDNN / OpenMP state, so
+/// inference on whichever HTTP thread took the request made the server's memory grow with the
+/// number of threads ever used. Thread-safe; process blocks until done and rethrows its errors.
+class InferencePool {
+ public:
+  InferencePool(const Pipeline& pipeline, int threads);
+  ~InferencePool();
+  InferencePool(const InferencePool&) = delete;
+  InferencePool& operator=(const InferencePool&) = delete;
+  PipelineResult process(const cv::Mat& image);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 /// Counts requests in flight; try_enter fails beyond the cap.
 class InFlight {
  public:
@@ -145,6 +162,7 @@ class GalleryStore {
 struct Context {
   ServerOptions options;
   std::unique_ptr<Pipeline> pipeline;
+  std::unique_ptr<InferencePool> inference;  // every Pipeline::process of a request runs here
   std::unique_ptr<GalleryStore> galleries;
   std::unique_ptr<InFlight> in_flight;
   KeyRing keys;

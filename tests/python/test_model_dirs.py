@@ -3,6 +3,7 @@ directories, the build tree; `arcface models list` shows every directory with si
 import hashlib
 import json
 import os
+import sys
 import subprocess
 
 import pytest
@@ -46,7 +47,7 @@ def test_user_directory_comes_first_and_is_listed(tmp_path, models, cli):
     os.symlink(os.path.join(models, "mobilefacenet-ms1m.pt"), user / "mobilefacenet-ms1m.pt")
     env = user_env(tmp_path)
     code = "import pyarcface; print(pyarcface.Embedder().info.path)"
-    r = subprocess.run(["/usr/bin/python3", "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and r.stdout.strip() == str(user / "mobilefacenet-ms1m.pt"), r.stderr[-2000:]
     listed = json.loads(subprocess.run([cli, "models", "list", "--json"], env=env, capture_output=True, text=True,
                                        timeout=120, check=True).stdout)
