@@ -390,9 +390,8 @@ class QualityOptions:
     min_detector_score: float
     consistency_low: float
     consistency_high: float
-    def __init__(self, max_yaw: float = 80.0, max_pitch: float = 60.0, min_size: float = 16.0, good_size: float = 64.0,
-                 sharpness_half: float = 60.0, min_detector_score: float = 0.5, consistency_low: float = 0.93,
-                 consistency_high: float = 0.97) -> None: ...
+    _fields: Tuple[str, ...]
+    def __init__(self, *args: Any, **kwargs: Any) -> None: ...
 
 class FaceQuality:
     """How usable a face is for recognition; score in [0, 1]; reason() says what is weakest."""
@@ -438,16 +437,19 @@ class VideoSource:
 class TrackerOptions:
     detect_max_side: int
     match_iou: float
+    ambiguity_margin: float
+    appearance_check: float
+    split_similarity: float
+    rename_similarity: float
     max_missed: int
     min_hits: int
+    quality_gain: float
     reembed_every: int
+    max_votes: int
     threshold: float
     quality: QualityOptions
-    def __init__(self, detect_max_side: int = 320, match_iou: float = 0.3, ambiguity_margin: float = 0.15,
-                 appearance_check: float = 0.8, split_similarity: float = 0.25, rename_similarity: float = 0.7,
-                 max_missed: int = 12,
-                 min_hits: int = 2, quality_gain: float = 0.1, reembed_every: int = 50, max_votes: int = 8,
-                 threshold: float = -1.0) -> None: ...
+    _fields: Tuple[str, ...]
+    def __init__(self, *args: Any, **kwargs: Any) -> None: ...
 
 class TrackedFace:
     id: int

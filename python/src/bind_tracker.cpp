@@ -8,6 +8,7 @@
 #include "arcface/video.hpp"
 #include "bindings.hpp"
 #include "convert.hpp"
+#include "options.hpp"
 
 namespace pyarcface {
 
@@ -29,23 +30,17 @@ void bind_quality(py::module_& m) {
         std::snprintf(b, sizeof b, "<pyarcface.HeadPose yaw %.1f pitch %.1f roll %.1f>", p.yaw, p.pitch, p.roll);
         return std::string(b);
       });
-  py::class_<QualityOptions>(m, "QualityOptions", "Where each quality factor reaches 0 and 1 (see the C++ QualityOptions).")
-      .def(py::init([](float max_yaw, float max_pitch, float min_size, float good_size, float sharpness_half,
-                       float min_detector_score, float consistency_low, float consistency_high) {
-             return QualityOptions{max_yaw,        max_pitch,          min_size,        good_size,
-                                   sharpness_half, min_detector_score, consistency_low, consistency_high};
-           }),
-           py::arg("max_yaw") = 80.f, py::arg("max_pitch") = 60.f, py::arg("min_size") = 16.f, py::arg("good_size") = 64.f,
-           py::arg("sharpness_half") = 60.f, py::arg("min_detector_score") = 0.5f, py::arg("consistency_low") = 0.93f,
-           py::arg("consistency_high") = 0.97f)
-      .def_readwrite("max_yaw", &QualityOptions::max_yaw)
-      .def_readwrite("max_pitch", &QualityOptions::max_pitch)
-      .def_readwrite("min_size", &QualityOptions::min_size)
-      .def_readwrite("good_size", &QualityOptions::good_size)
-      .def_readwrite("sharpness_half", &QualityOptions::sharpness_half)
-      .def_readwrite("min_detector_score", &QualityOptions::min_detector_score)
-      .def_readwrite("consistency_low", &QualityOptions::consistency_low)
-      .def_readwrite("consistency_high", &QualityOptions::consistency_high);
+  OptionsClass<QualityOptions>(m, "QualityOptions", "Where each quality factor reaches 0 and 1 (the C++ QualityOptions).")
+      .field("max_yaw", &QualityOptions::max_yaw, "yaw (degrees) at which the pose factor reaches 0")
+      .field("max_pitch", &QualityOptions::max_pitch, "pitch (degrees) at which the pose factor reaches 0")
+      .field("min_size", &QualityOptions::min_size, "face size (px) at or below which the size factor is 0")
+      .field("good_size", &QualityOptions::good_size, "face size (px) at or above which the size factor is 1")
+      .field("sharpness_half", &QualityOptions::sharpness_half, "sharpness at which the sharpness factor is 0.5")
+      .field("min_detector_score", &QualityOptions::min_detector_score,
+             "detector score at or below which the detection factor is 0")
+      .field("consistency_low", &QualityOptions::consistency_low, "mirror consistency where its factor is 0")
+      .field("consistency_high", &QualityOptions::consistency_high, "mirror consistency where its factor is 1")
+      .done();
   py::class_<FaceQuality>(m, "FaceQuality", R"doc(How usable a face is for recognition.
 
 score: combined quality in [0, 1]; pose (HeadPose), sharpness, size (px), detector_score; the
@@ -148,37 +143,22 @@ void bind_tracker(py::module_& m) {
   using arcface::TrackRecord;
   bind_quality(m);
   bind_video(m);
-  py::class_<TrackerOptions>(m, "TrackerOptions", "Options of FaceTracker (see the C++ TrackerOptions).")
-      .def(py::init([](int detect_max_side, float match_iou, float ambiguity_margin, float appearance_check,
-                       float split_similarity, float rename_similarity, int max_missed, int min_hits,
-                       float quality_gain, int reembed_every, int max_votes, float threshold) {
-             TrackerOptions o;
-             o.detect_max_side = detect_max_side;
-             o.match_iou = match_iou;
-             o.ambiguity_margin = ambiguity_margin;
-             o.appearance_check = appearance_check;
-             o.split_similarity = split_similarity;
-             o.rename_similarity = rename_similarity;
-             o.max_missed = max_missed;
-             o.min_hits = min_hits;
-             o.quality_gain = quality_gain;
-             o.reembed_every = reembed_every;
-             o.max_votes = max_votes;
-             o.threshold = threshold;
-             return o;
-           }),
-           py::arg("detect_max_side") = 320, py::arg("match_iou") = 0.3f, py::arg("ambiguity_margin") = 0.15f,
-           py::arg("appearance_check") = 0.8f, py::arg("split_similarity") = 0.25f, py::arg("rename_similarity") = 0.7f,
-           py::arg("max_missed") = 12,
-           py::arg("min_hits") = 2, py::arg("quality_gain") = 0.1f, py::arg("reembed_every") = 50,
-           py::arg("max_votes") = 8, py::arg("threshold") = -1.f)
-      .def_readwrite("detect_max_side", &TrackerOptions::detect_max_side)
-      .def_readwrite("match_iou", &TrackerOptions::match_iou)
-      .def_readwrite("max_missed", &TrackerOptions::max_missed)
-      .def_readwrite("min_hits", &TrackerOptions::min_hits)
-      .def_readwrite("reembed_every", &TrackerOptions::reembed_every)
-      .def_readwrite("threshold", &TrackerOptions::threshold)
-      .def_readwrite("quality", &TrackerOptions::quality);
+  OptionsClass<TrackerOptions>(m, "TrackerOptions", "Options of FaceTracker (the C++ TrackerOptions).")
+      .field("detect_max_side", &TrackerOptions::detect_max_side, "longer side frames are detected at; 0 = the pipeline detector's setting")
+      .field("match_iou", &TrackerOptions::match_iou, "minimum IoU of a detection with a track's predicted box to continue it")
+      .field("ambiguity_margin", &TrackerOptions::ambiguity_margin,
+             "candidates whose overlaps differ by less are decided by embedding")
+      .field("appearance_check", &TrackerOptions::appearance_check, "thumbnail correlation with the previous frame below which a match is embedded and compared")
+      .field("split_similarity", &TrackerOptions::split_similarity, "similarity to the track below which it ends (another person)")
+      .field("rename_similarity", &TrackerOptions::rename_similarity, "similarity below which a track the gallery names as someone else ends")
+      .field("max_missed", &TrackerOptions::max_missed, "frames a track survives undetected")
+      .field("min_hits", &TrackerOptions::min_hits, "detections before a track is reported")
+      .field("quality_gain", &TrackerOptions::quality_gain, "quality gain over the best embedded frame that triggers a new embedding")
+      .field("reembed_every", &TrackerOptions::reembed_every, "a track is embedded at least every this many frames")
+      .field("max_votes", &TrackerOptions::max_votes, "embeddings kept per track for the identity vote")
+      .field("threshold", &TrackerOptions::threshold, "identification threshold; negative = the model's")
+      .field("quality", &TrackerOptions::quality, "QualityOptions of each detection")
+      .done();
 
   py::class_<TrackedFace>(m, "TrackedFace", R"doc(A tracked face in the current frame.
 

@@ -17,7 +17,8 @@ HEADERS = ROOT / "include" / "arcface"
 STUBS = ROOT / "python" / "pyarcface" / "__init__.pyi"
 
 OPTION_STRUCTS = [("detector.hpp", "DetectorOptions"), ("embedder.hpp", "EmbedderOptions"),
-                  ("gallery.hpp", "GalleryOptions")]
+                  ("gallery.hpp", "GalleryOptions"), ("quality.hpp", "QualityOptions"),
+                  ("tracker.hpp", "TrackerOptions")]
 
 
 def cpp_fields(header, struct):
