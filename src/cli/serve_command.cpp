@@ -18,18 +18,14 @@ namespace arcface::cli {
 
 namespace {
 
-struct ServeArgs {
-  std::string host = "127.0.0.1", data, keys;
-  int port = 8080, max_in_flight = 32, http_threads = 0;
-  double max_body_mb = 32, max_image_megapixels = 40, timeout_s = 30;
-};
-
 std::string default_data_dir() {
   const char* xdg = std::getenv("XDG_DATA_HOME");
   const char* home = std::getenv("HOME");
   const fs::path base = xdg && *xdg ? fs::path(xdg) : fs::path(home && *home ? home : "/tmp") / ".local" / "share";
   return (base / "arcface" / "server").string();
 }
+
+}  // namespace
 
 int cmd_serve(const Globals& g, const ServeArgs& a) {
   // SIGTERM / SIGINT are taken by a thread of their own (blocked here, before any thread starts,
@@ -74,30 +70,6 @@ int cmd_serve(const Globals& g, const ServeArgs& a) {
   waiter.join();
   std::fprintf(stderr, "arcface serve: stopped\n");
   return 0;
-}
-
-}  // namespace
-
-std::function<int(const Globals&)> add_serve_command(CLI::App& app) {
-  auto a = std::make_shared<ServeArgs>();
-  auto* s = app.add_subcommand("serve", "face recognition HTTP service: JSON API under /v1, OpenAPI document at "
-                                        "/openapi.json, web page at / (docs/server.md)");
-  s->add_option("--host", a->host, "address to listen on (0.0.0.0: every interface)")->capture_default_str();
-  s->add_option("--port", a->port, "TCP port (0: any free port, printed on start)")->capture_default_str()->check(CLI::Range(0, 65535));
-  s->add_option("--data", a->data, "data directory: galleries/NAME.gallery (default: $XDG_DATA_HOME/arcface/server)");
-  s->add_option("--api-keys", a->keys, "file of API keys, one per line; without it no key is required")
-      ->check(CLI::ExistingFile);
-  s->add_option("--max-body-mb", a->max_body_mb, "largest request body, in MiB (413 above)")->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  s->add_option("--max-image-megapixels", a->max_image_megapixels, "largest decoded image (413 above)")->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  s->add_option("--timeout", a->timeout_s, "seconds a request may take: reading, processing, writing (504)")->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  s->add_option("--max-in-flight", a->max_in_flight, "requests processed at once (503 + Retry-After above)")->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  s->add_option("--http-threads", a->http_threads, "connection threads (default: max-in-flight + 16)")
-      ->check(CLI::NonNegativeNumber);
-  return [s, a](const Globals& g) -> int { return *s ? cmd_serve(g, *a) : -1; };
 }
 
 }  // namespace arcface::cli

@@ -8,19 +8,6 @@
 
 namespace arcface::cli {
 
-struct VideoArgs {
-  std::string input;        // file, camera index or URL
-  std::string output;       // annotated video (.mp4, .avi, .mkv)
-  std::string gallery;      // gallery file; empty: no identities
-  std::string timeline;     // JSON-lines timeline
-  std::string crops;        // directory for the best crop of each track
-  int every = 1;            // process every N-th frame
-  bool realtime = false;    // drop frames when processing falls behind the video's clock
-  bool no_tracking = false; // baseline: the full pipeline on every processed frame
-  std::optional<float> threshold;
-  int detect_side = -1;     // TrackerOptions::detect_max_side (negative: its default)
-  long long max_frames = 0; // stop after this many frames (0: all)
-};
 int cmd_video(const Globals& g, const VideoArgs& a);
 
 /// enroll --min-quality: drop the faces whose quality (with the mirror consistency measured by

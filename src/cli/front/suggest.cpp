@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "cli_common.hpp"
+#include "app.hpp"
 
 namespace arcface::cli {
 
