@@ -44,6 +44,8 @@ class CMakeBuild(build_ext):
         bin_dir = os.path.join(package, "bin")
         os.makedirs(bin_dir, exist_ok=True)
         shutil.copy2(os.path.join(build, "arcface"), os.path.join(bin_dir, "arcface"))
+        # The tool's commands module, which the front end `arcface` loads from its own directory.
+        shutil.copy2(os.path.join(build, "libarcface_cli_commands.so"), os.path.join(bin_dir, "libarcface_cli_commands.so"))
         omp = [f for f in os.listdir(build) if f.startswith("libarcface_omp_env.so.") and f.count(".") == 2]
         for f in omp:  # the tool's RPATH is $ORIGIN
             shutil.copy2(os.path.join(build, f), os.path.join(bin_dir, f))
