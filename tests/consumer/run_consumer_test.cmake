@@ -27,6 +27,11 @@ if(NOT "${out}${err}" MATCHES "GOMP_SPINCOUNT = '0'")
   message(FATAL_ERROR "the consumer does not default to OMP_WAIT_POLICY=PASSIVE:\n${out}${err}")
 endif()
 run(${WORK_DIR}/build/consumer_modules)
+# The installed tool: the front end bin/arcface finds its commands module in the install's lib directory.
+execute_process(COMMAND ${WORK_DIR}/prefix/bin/arcface --version RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(rc OR NOT out MATCHES "^arcface [0-9]")
+  message(FATAL_ERROR "the installed arcface --version failed (${rc}):\n${out}${err}")
+endif()
 # The same consumer against the build tree itself, without installing.
 run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/build-tree -Darcface_DIR=${BUILD_DIR}
     -DCMAKE_BUILD_TYPE=Release)

@@ -62,7 +62,8 @@ def test_fresh_venv_without_the_clone(tmp_path, wheel, npm_package, samples):
     assert search[0] == str(user_dir) and not any(p.startswith(ROOT) for p in search), search
     # The installed binaries name no directory of the clone (as if it had been moved away).
     package = os.path.dirname(module)
-    for f in glob.glob(os.path.join(package, "_pyarcface*.so")) + [os.path.join(package, "bin", "arcface")]:
+    for f in glob.glob(os.path.join(package, "_pyarcface*.so")) + [os.path.join(package, "bin", "arcface"),
+                                                                   os.path.join(package, "bin", "libarcface_cli_commands.so")]:
         with open(f, "rb") as fh:
             assert ROOT.encode() not in fh.read(), f"{f} refers to the clone {ROOT}"
     # Before the install: a clear error naming the user's directory.
