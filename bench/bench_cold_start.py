@@ -6,8 +6,18 @@ a busy machine inflates less than wall time). Two floors measured in the same ru
   libtorch only          an empty C++ program linked against LibTorch (compiled here with c++),
                          i.e. what loading LibTorch alone costs a process
 Targets (idle machine): --help < 0.2 s, verify < 0.6 s, import pyarcface < 0.8 s.
+With --baseline-cli (e.g. a copy of the tool before a change, kept beside the build's libraries),
+its --help, --version and verify are timed in the same run and each row of the tool gets the
+ratio baseline / tool. `arcface --version` loads the commands module (so LibTorch) and runs
+nothing: the cost of the load alone.
 
-usage: bench/bench_cold_start.py [--runs 10] [--cli build/arcface] [--pythonpath build/python]
+usage: bench/bench_cold_start.py [--runs 10] [--cli build/arcface] [--baseline-cli PATH] [--pythonpath build/python]
+
+Measured (2-core machine shared with other builds, load ~5, so absolute times are inflated;
+--baseline-cli: the single executable of before the front end / commands module split):
+  | command | wall s | CPU s | baseline wall s | baseline / this |
+  | arcface --help     | 0.006 | 0.004 | 0.95 | ~150x |
+  (see the report of issue 16 for the full table)
 """
 import argparse
 import os
@@ -46,6 +56,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--cli", default=os.path.join(ROOT, "build", "arcface"))
+    ap.add_argument("--baseline-cli", help="another arcface executable to time in the same run (ratios)")
     ap.add_argument("--pythonpath", default=os.path.join(ROOT, "build", "python"))
     args = ap.parse_args()
     shared = os.environ.get("ARCFACE_SHARED_DIR", os.path.join(ROOT, "..", "shared"))
@@ -54,21 +65,29 @@ def main():
     env = dict(os.environ, PYTHONPATH=args.pythonpath)
     tmp = tempfile.mkdtemp()
     rows = [
-        ("python3 -c pass", ["/usr/bin/python3", "-c", "pass"], None, None),
-        ("libtorch only (empty C++ program)", [libtorch_only(tmp)], None, None),
-        ("arcface --help", [args.cli, "--help"], None, 0.2),
-        ("arcface verify A B", [args.cli, "verify", a, b], None, 0.6),
-        ("import pyarcface", ["/usr/bin/python3", "-c", "import pyarcface"], env, 0.8),
+        ("python3 -c pass", ["/usr/bin/python3", "-c", "pass"], None, None, None),
+        ("libtorch only (empty C++ program)", [libtorch_only(tmp)], None, None, None),
     ]
-    print(f"{args.runs} runs each, medians; load average at start {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs\n")
-    print("| command | wall s | CPU s (user+sys) | target (idle) |")
-    print("|---|---|---|---|")
-    for label, cmd, e, target in rows:
+    for sub, target in ((["--help"], 0.2), (["--version"], None), (["verify", a, b], 0.6)):
+        label = "arcface " + " ".join(sub if sub[0] != "verify" else ["verify A B"])
+        base = [args.baseline_cli] + sub if args.baseline_cli else None
+        rows.append((label, [args.cli] + sub, None, target, base))
+    rows.append(("import pyarcface", ["/usr/bin/python3", "-c", "import pyarcface"], env, 0.8, None))
+    print(f"{args.runs} runs each, medians; load average at start {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    if args.baseline_cli:
+        print(f"baseline: {args.baseline_cli}")
+    print("\n| command | wall s | CPU s (user+sys) | baseline wall s | baseline / this | target (idle) |")
+    print("|---|---|---|---|---|---|")
+    for label, cmd, e, target, base in rows:
         if cmd[0] is None:
-            print(f"| {label} | (no c++ or LibTorch) | | |")
+            print(f"| {label} | (no c++ or LibTorch) | | | | |")
             continue
         wall, cpu = measure(cmd, args.runs, e)
-        print(f"| {label} | {wall:.3f} | {cpu:.3f} | {'< %.1f s' % target if target else ''} |")
+        bwall = ratio = ""
+        if base:
+            b_wall, _ = measure(base, args.runs, e)
+            bwall, ratio = f"{b_wall:.3f}", f"{b_wall / wall:.1f}x"
+        print(f"| {label} | {wall:.3f} | {cpu:.3f} | {bwall} | {ratio} | {'< %.1f s' % target if target else ''} |")
     return 0
 
 
