@@ -14,6 +14,7 @@ BUILD=${ASAN_BUILD_DIR:-$ROOT/build-asan}
 FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS="$FLAGS" \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" \
+  -DCMAKE_MODULE_LINKER_FLAGS="-fsanitize=address,undefined" \
   -DARCFACE_BUILD_PYTHON=OFF -DARCFACE_BUILD_BENCHMARKS=OFF -DARCFACE_BUILD_EXAMPLES=OFF \
   -DARCFACE_MODELS_DIR="${ARCFACE_MODELS:-$ROOT/models}" >/dev/null
 cmake --build "$BUILD" -j "${JOBS:-$(nproc)}" --target arcface_tests arcface-cli
