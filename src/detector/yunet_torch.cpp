@@ -63,8 +63,14 @@ std::vector<Prior> make_priors(int w, int h) {
 class YuNetTorch final : public DetectorBackendImpl {
  public:
   YuNetTorch(const DetectorOptions& o, std::string path) : o_(o), path_(std::move(path)) {
+    const std::string fix = "; re-create it with scripts/prepare_models.py (arcface models install) or remove it to "
+                            "use yunet.onnx on OpenCV DNN";
     std::string meta;
-    module_ = load_torchscript(path_, meta, /*optimize=*/true);
+    try {
+      module_ = load_torchscript(path_, meta, /*optimize=*/true);
+    } catch (const ModelError& e) {
+      throw ModelError(e.what() + fix);
+    }
     std::string kind;
     try {
       kind = nlohmann::json::parse(meta).value("kind", "");
@@ -72,8 +78,7 @@ class YuNetTorch final : public DetectorBackendImpl {
       kind = "";
     }
     if (kind != "yunet")
-      throw ModelError("model '" + path_ + "' is not a YuNet detector (metadata kind '" + kind +
-                       "'); re-create it with scripts/prepare_models.py or remove it to use yunet.onnx");
+      throw ModelError("model '" + path_ + "' is not a YuNet detector (metadata kind '" + kind + "')" + fix);
     keep_freed_activations();
     try {  // a first run, so that a wrong network fails here rather than on the first image
       detect(cv::Mat(kMinSide, kMinSide, CV_8UC3, cv::Scalar::all(0)));
