@@ -16,7 +16,10 @@ in the manner of ``tflite_torch.py``:
 * shape arithmetic (``Shape -> Gather -> Unsqueeze -> Concat -> Reshape``, as ``x.view(x.size(0), -1)``
   exports) is resolved at conversion time into a reshape of the actual batch;
 * weights, biases, BatchNorm scales and PReLU slopes are parameters (the module can be
-  fine-tuned), other constants buffers; graph outputs of rank > 2 are flattened to ``N x D``.
+  fine-tuned), other constants buffers; graph outputs of rank > 2 are flattened to ``N x D``;
+* ``to_torch(..., multi_output=True)`` (detectors such as YuNet): every graph output is returned, in
+  graph order and unflattened, as a tuple; the height and width of the input may then differ from the
+  graph's (reshapes computed from ``Shape`` follow the actual tensors).
 
 ``verify_with_opencv`` runs the same ONNX file with OpenCV DNN (an independent runtime) and compares;
 ``main`` (``onnx_torch.py import FILE.onnx --name NAME --out DIR ...``) converts, checks against
@@ -43,8 +46,11 @@ OPS = {
     "Add", "Sub", "Mul", "Div", "Flatten", "Reshape", "Gemm", "MatMul", "Transpose",
     "GlobalAveragePool", "GlobalMaxPool", "AveragePool", "MaxPool", "ReduceMean", "Concat", "Pad",
     "Constant", "Identity", "Dropout", "Cast", "Shape", "Gather", "Unsqueeze", "Squeeze",
-    "ConstantOfShape", "Slice",  # constant folding only (padding arithmetic of torch.onnx.export)
+    "ConstantOfShape", "Slice",  # Slice: also on activations (detection heads)
+    "Softmax",
 }
+SAME_RANK = {"Concat", "Slice", "Softmax", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Clip", "PRelu", "Identity",
+             "Dropout", "Cast", "BatchNormalization", "Conv", "MaxPool", "AveragePool"}
 
 
 class ConversionError(ValueError):
@@ -52,6 +58,11 @@ class ConversionError(ValueError):
 
 
 # ----------------------------------------------------------------------------- helpers the generated code calls
+def _softmax(x: torch.Tensor, axis: int) -> torch.Tensor:
+    """ONNX Softmax before opset 13: over all axes from ``axis`` on, as if flattened to 2-D."""
+    return torch.softmax(x.reshape(x.shape[:axis] + [-1]), -1).reshape(x.shape)
+
+
 def _flatten(x: torch.Tensor, axis: int) -> torch.Tensor:
     lead = 1
     for d in x.shape[:axis]:
@@ -102,9 +113,9 @@ def load_model(path: str):
 
 
 class _Builder:
-    def __init__(self, model, what: str):
+    def __init__(self, model, what: str, multi_output: bool = False):
         import onnx
-        self.m, self.g, self.what = model, model.graph, what
+        self.m, self.g, self.what, self.multi_output = model, model.graph, what, multi_output
         self.opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), None)
         self.lines: List[str] = []
         self.consts: Dict[str, np.ndarray] = {}   # ONNX name -> constant value
@@ -186,7 +197,7 @@ class _Builder:
         if len(inputs) != 1:
             raise ConversionError(f"{self.what}: expected one graph input, found {len(inputs)}: "
                                   f"{', '.join(i.name for i in inputs)}")
-        if len(g.output) != 1:
+        if len(g.output) != 1 and not self.multi_output:
             raise ConversionError(f"{self.what}: expected one graph output, found {len(g.output)}: "
                                   f"{', '.join(o.name for o in g.output)}")
         inp = inputs[0]
@@ -205,9 +216,13 @@ class _Builder:
                           else f"{self.new_var(inp.name)} = x")
         for node in g.node:
             self.emit(node)
+        for o in g.output:
+            if o.name not in self.var:
+                raise ConversionError(f"{self.what}: the output '{o.name}' does not depend on the input")
+        if self.multi_output:
+            self.lines.append(f"return ({', '.join(self.var[o.name] for o in g.output)},)")
+            return "\n".join(self.lines)
         out = g.output[0].name
-        if out not in self.var:
-            raise ConversionError(f"{self.what}: the output '{out}' does not depend on the input")
         r = self.rank(out)
         expr = self.var[out] if r == 2 else f"torch.flatten({self.var[out]}, 1)"
         self.lines.append(f"return {expr}")
@@ -285,6 +300,7 @@ class _Builder:
             self.fail(node, "its data input is not computed from the graph input")
         x = self.var.get(ins[0]) if ins else None
         L = self.lines
+        out_rank = None
         if op == "Conv":
             wt = self.const(node, 1, "weight")
             if wt.ndim != 4:
@@ -339,7 +355,22 @@ class _Builder:
                 axis += r
             expr = f"torch.flatten({x}, 1)" if axis == 1 else f"_flatten({x}, {axis})"
         elif op == "Reshape":
-            expr = f"{x}.reshape({self.reshape_target(node, x)})"
+            target = self.reshape_target(node, x)
+            expr = f"{x}.reshape([{', '.join(str(t) for t in target)}])"
+            out_rank = len(target)
+        elif op == "Slice":
+            expr = self.slice(node, x, a)
+        elif op == "Softmax":
+            r = self.rank(ins[0])
+            axis = a.get("axis", -1 if self.opset >= 13 else 1)
+            if axis < 0:
+                if r is None:
+                    self.fail(node, "negative axis on an input of unknown rank")
+                axis += r
+            if axis == 0:
+                self.fail(node, "softmax over the batch axis")
+            last = self.opset >= 13 or (r is not None and axis == r - 1)
+            expr = f"torch.softmax({x}, {axis})" if last else f"_softmax({x}, {axis})"
         elif op == "Gemm":
             if a.get("transA", 0):
                 self.fail(node, "transA is not supported")
@@ -423,6 +454,11 @@ class _Builder:
         else:
             self.fail(node, "is not supported on activations")
         L.append(f"{self.new_var(out)} = {expr}")
+        # ONNX shape inference gives up after a reshape to a run-time shape: keep at least the rank.
+        if self.shapes.get(out) is None:
+            rank = out_rank if op == "Reshape" else self.rank(ins[0]) if op in SAME_RANK else None
+            if rank:
+                self.shapes[out] = [None] * rank
 
     def padded(self, node, x, a, k, fill, pool=False, avg_exclude=False):
         """(source expression, symmetric padding) for Conv / pooling with ONNX's padding rules."""
@@ -471,6 +507,32 @@ class _Builder:
             self.fail(node, f"mode {mode} only pads height and width of 4-D tensors")
         return f"F.pad({x}, {tp[:4]}, '{ {'reflect': 'reflect', 'edge': 'replicate'}.get(mode, mode) }')"
 
+    def slice(self, node, x, a):
+        """Python indexing for a Slice of an activation with constant starts/ends/axes/steps."""
+        if "starts" in a:  # opset < 10
+            starts, ends, axes, steps = list(a["starts"]), list(a["ends"]), a.get("axes"), None
+        else:
+            starts, ends = (list(self.const(node, i, w).reshape(-1)) for i, w in ((1, "starts"), (2, "ends")))
+            axes = list(self.const(node, 3, "axes").reshape(-1)) if len(node.input) > 3 and node.input[3] else None
+            steps = list(self.const(node, 4, "steps").reshape(-1)) if len(node.input) > 4 and node.input[4] else None
+        axes = list(range(len(starts))) if axes is None else [int(v) for v in axes]
+        steps = [1] * len(starts) if steps is None else [int(v) for v in steps]
+        r = self.rank(node.input[0])
+        if any(ax < 0 for ax in axes):
+            if r is None:
+                self.fail(node, "negative axes on an input of unknown rank")
+            axes = [ax + r if ax < 0 else ax for ax in axes]
+        if 0 in axes:
+            self.fail(node, "slices the batch axis")
+        if any(sp != 1 for sp in steps):
+            self.fail(node, f"steps {steps} (only 1 is supported on activations)")
+        index = [":"] * (max(axes) + 1)
+        big = 2 ** 31 - 1
+        for st, en, ax in zip(starts, ends, axes):
+            st, en = int(st), int(en)
+            index[ax] = f"{st if st else ''}:{en if en < big else ''}"
+        return f"{x}[{', '.join(index)}]"
+
     def reshape_target(self, node, x):
         name = node.input[1]
         if name in self.sym:
@@ -487,7 +549,7 @@ class _Builder:
         if (self.batch and target and isinstance(target[0], int) and target[0] == self.batch and in_shape
                 and in_shape[0] == self.batch):
             target[0] = _Sym(f"{x}.size(0)")
-        return "[" + ", ".join(str(t) for t in target) + "]"
+        return target
 
 
 def _numpy_op(op, vals, a, opset):
@@ -550,7 +612,7 @@ def _numpy_op(op, vals, a, opset):
 
 _TEMPLATE = '''
 class {cls}(torch.nn.Module):
-    """Generated from {what}: N x 3 x {h} x {w} input, N x D output."""
+    """Generated from {what}: N x 3 x {h} x {w} input, {out_doc}."""
 
     def __init__(self, params: Dict[str, torch.Tensor], trainable: List[str]):
         super().__init__()
@@ -560,22 +622,26 @@ class {cls}(torch.nn.Module):
             else:                # BatchNorm statistics and other constants
                 self.register_buffer(k, v)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor) -> {returns}:
 {body}
 '''
 
 
-def to_torch(model, what: str = "model") -> torch.nn.Module:
-    """An eager ``torch.nn.Module`` equal to ``model`` (a parsed ONNX ModelProto); see the module docstring."""
-    b = _Builder(model, what)
+def to_torch(model, what: str = "model", multi_output: bool = False) -> torch.nn.Module:
+    """An eager ``torch.nn.Module`` equal to ``model`` (a parsed ONNX ModelProto); see the module docstring.
+    ``multi_output``: return all graph outputs as a tuple (else exactly one output, as ``N x D``)."""
+    b = _Builder(model, what, multi_output)
     body = b.build()
     cls = "OnnxGraph"
     h, w = b.input_hw
-    src = _TEMPLATE.format(cls=cls, what=what.replace('"', "'"), h=h, w=w,
+    n_out = len(model.graph.output)
+    returns = f"Tuple[{', '.join(['torch.Tensor'] * n_out)}]" if multi_output else "torch.Tensor"
+    src = _TEMPLATE.format(cls=cls, what=what.replace('"', "'"), h=h, w=w, returns=returns,
+                           out_doc=f"{n_out} outputs" if multi_output else "N x D output",
                            body="\n".join("        " + line for line in body.splitlines()))
     # TorchScript compiles from source files: write the generated class to a private module file.
-    header = ("from typing import Dict, List\nimport torch\nimport torch.nn.functional as F\n"
-              "from onnx_torch import _flatten\n")
+    header = ("from typing import Dict, List, Tuple\nimport torch\nimport torch.nn.functional as F\n"
+              "from onnx_torch import _flatten, _softmax\n")
     module = load_generated_class(header + src, "onnx", cls)(b.params, sorted(b.trainable))
     module.eval()
     module.generated_source = src
@@ -586,9 +652,9 @@ def to_torch(model, what: str = "model") -> torch.nn.Module:
     return module
 
 
-def convert(path: str) -> torch.nn.Module:
+def convert(path: str, multi_output: bool = False) -> torch.nn.Module:
     """Read ``path`` and convert it; raises ConversionError naming the file and the problem."""
-    return to_torch(load_model(path), what=path)
+    return to_torch(load_model(path), what=path, multi_output=multi_output)
 
 
 def run_opencv(path: str, x: np.ndarray, nhwc: bool = False) -> np.ndarray:

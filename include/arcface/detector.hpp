@@ -20,7 +20,10 @@ enum class DetectorBackend {
   /// The default: YuNet when its model is available (models_dir()/yunet.onnx, or a `model`
   /// ending in .onnx), MTCNN otherwise. Detector::options() reports the backend chosen.
   Auto,
-  /// YuNet (OpenCV's cv::FaceDetectorYN, ONNX model). Fast; the best on LFW (docs/accuracy.md).
+  /// YuNet. Fast; the best on LFW (docs/accuracy.md). Its network runs on LibTorch when
+  /// yunet.pt (its TorchScript conversion) is installed beside yunet.onnx or `model` names a .pt
+  /// file, else on OpenCV DNN (cv::FaceDetectorYN); both find the same faces (docs/detection.md).
+  /// The LibTorch runtime fixes glibc's malloc thresholds once per process (docs/detection.md).
   YuNet,
   /// MTCNN (the detector of the original ArcFace article), in LibTorch. Its default model
   /// "mtcnn-tflite" is always installed (converted from the npm registry's TFLite files);
@@ -98,12 +101,13 @@ struct DetectorOptions {
 /// (fine_input_side); MTCNN when still nothing was found (mtcnn_fallback).
 ///
 /// Thread safety: detect() is const and may be called from several threads at once; calls run
-/// concurrently (YuNet keeps one OpenCV network per concurrent caller, since those are stateful).
+/// concurrently (YuNet on OpenCV keeps one network per concurrent caller, since those are stateful).
 ///
 /// The model is loaded once, in the constructor. Movable, not copyable.
 class Detector {
  public:
-  /// @throws ModelError if the model file is missing or cannot be loaded.
+  /// @throws ModelError if the model file is missing or cannot be loaded (also an installed
+  ///         yunet.pt that is corrupt or not YuNet: it is not skipped for yunet.onnx).
   /// @throws InputError for invalid options.
   explicit Detector(DetectorOptions options = {});
   ~Detector();

@@ -2,11 +2,13 @@
 // The detection backends behind arcface::Detector. Not installed.
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <opencv2/core/mat.hpp>
 
 #include "arcface/detector.hpp"
+#include "core/internal_api.hpp"
 
 namespace arcface::detail {
 
@@ -18,7 +20,13 @@ class DetectorBackendImpl {
   virtual std::vector<Face> detect(const cv::Mat& bgr) const = 0;
 };
 
+ARCFACE_INTERNAL_BEGIN  // exported for the tests comparing the YuNet runtimes
+/// YuNet: on LibTorch (yunet.pt, detector/yunet_torch.cpp) when options.model is empty and yunet.pt
+/// is installed, or options.model names a .pt file; else OpenCV's cv::FaceDetectorYN (yunet.onnx).
 std::unique_ptr<DetectorBackendImpl> make_yunet(const DetectorOptions& options);  // detector/yunet.cpp
+std::unique_ptr<DetectorBackendImpl> make_yunet_torch(const DetectorOptions& options,
+                                                      const std::string& path);  // detector/yunet_torch.cpp
+ARCFACE_INTERNAL_END
 std::unique_ptr<DetectorBackendImpl> make_mtcnn(const DetectorOptions& options);  // detector/mtcnn.cpp
 
 /// True when the box (in bgr's coordinates) cannot hold a face: it lacks contrast (flat, black or

@@ -101,6 +101,17 @@ class YuNet final : public DetectorBackendImpl {
 }  // namespace
 
 std::unique_ptr<DetectorBackendImpl> make_yunet(const DetectorOptions& options) {
+  const std::string& m = options.model;
+  if (m.size() > 3 && m.compare(m.size() - 3, 3, ".pt") == 0)
+    return make_yunet_torch(options, resolve_model(m, ".pt"));
+  if (m.empty()) {
+    std::string torch_model;
+    try {
+      torch_model = resolve_model(kYuNetModel, ".pt");
+    } catch (const ModelError&) {  // not converted: OpenCV's runtime
+    }
+    if (!torch_model.empty()) return make_yunet_torch(options, torch_model);
+  }
   return std::make_unique<YuNet>(options);
 }
 

@@ -288,3 +288,27 @@ def test_operator_coverage_equals_opencv_dnn(tmp_path):
     print(f"operator coverage graph vs OpenCV DNN: {err:.2e}")
     assert err < TOL
     assert onnx_torch._input_normalised_in_graph(onnx.load(path))
+
+
+def test_multi_output_detector_graph_matches_opencv_at_any_size():
+    """YuNet (three outputs, Softmax, Slice of activations, reshapes computed from Shape): converted with
+    multi_output=True it accepts any input size, and equals OpenCV DNN at sizes that are not multiples
+    of 32; the single-output mode refuses it with a message naming the outputs."""
+    import cv2
+    path = os.path.join(pyarcface.models_dir(), "yunet.onnx")
+    if not os.path.isfile(path):
+        pytest.skip(f"yunet.onnx not found in {pyarcface.models_dir()} (scripts/prepare_models.py)")
+    with pytest.raises(onnx_torch.ConversionError, match="expected one graph output, found 3: loc, conf, iou"):
+        onnx_torch.convert(path)
+    net = torch.jit.script(onnx_torch.convert(path, multi_output=True))
+    ref = cv2.dnn.readNetFromONNX(path)
+    rng = np.random.RandomState(1)
+    for h, w in ((71, 113), (250, 250), (480, 640)):
+        x = rng.uniform(0, 255, (1, 3, h, w)).astype(np.float32)
+        ref.setInput(x)
+        want = ref.forward(["loc", "conf", "iou"])
+        with torch.no_grad():
+            got = net(torch.from_numpy(x))
+        assert [tuple(g.shape) for g in got] == [a.reshape(a.shape[-2:]).shape for a in want]
+        for a, g in zip(want, got):
+            np.testing.assert_allclose(g.numpy(), a.reshape(g.shape), atol=TOL * max(1.0, float(np.abs(a).max())))
