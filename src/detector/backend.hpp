@@ -7,6 +7,7 @@
 #include <opencv2/core/mat.hpp>
 
 #include "arcface/detector.hpp"
+#include "arcface/error.hpp"
 
 namespace arcface::detail {
 
@@ -16,6 +17,11 @@ class DetectorBackendImpl {
  public:
   virtual ~DetectorBackendImpl() = default;
   virtual std::vector<Face> detect(const cv::Mat& bgr) const = 0;
+  /// MTCNN only: the probability (O-Net's) that each box (in bgr's coordinates) holds a face.
+  virtual std::vector<float> face_scores(const cv::Mat& bgr, const std::vector<cv::Rect2f>& boxes) const {
+    (void)bgr, (void)boxes;
+    throw Error("this detection backend cannot score boxes");
+  }
 };
 
 std::unique_ptr<DetectorBackendImpl> make_yunet(const DetectorOptions& options);  // detector/yunet.cpp
