@@ -99,7 +99,8 @@ struct DetectorOptions {
 ///
 /// The default detector (Auto resolving to YuNet, or YuNet) is a cascade: YuNet at
 /// max_input_side; again at twice that resolution when nothing or only small faces were found
-/// (fine_input_side); MTCNN when still nothing was found (mtcnn_fallback).
+/// (fine_input_side; when the first pass found nothing, these faces must also be confirmed by
+/// MTCNN's O-Net, fine_verify_threshold); MTCNN when still nothing was found (mtcnn_fallback).
 ///
 /// Thread safety: detect() is const and may be called from several threads at once; calls run
 /// concurrently (YuNet keeps one OpenCV network per concurrent caller, since those are stateful).
