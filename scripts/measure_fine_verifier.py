@@ -13,7 +13,13 @@ it to 1e-6) and OpenCV's YuNet. Prints, per set, how many boxes score below a fe
   * false-positives: the boxes `Precision.NoFaceOnSampleBackgroundsAndTextures` prints as
     "without the O-Net check" (pass its output with --log): fine-pass faces on face-free crops.
 
+With --lone-faces (needs pyarcface, e.g. PYTHONPATH=build/python) it also runs the library's
+default detector with and without the check on 150 original LFW photos (seed 3), each shrunk to
+60 or 75 px and pasted alone into a 2000 x 1500 blurred-noise image (faces of about 25-35 px that
+the first pass, at 640 px, mostly misses), and counts the photos found and the pass that found them.
+
 usage: /usr/bin/python3 scripts/measure_fine_verifier.py [--shared ../shared] [--models models] [--log LOG]
+       [--lone-faces]
 """
 import argparse
 import glob
@@ -63,16 +69,45 @@ def pil(bgr):
     return Image.fromarray(np.ascontiguousarray(bgr[:, :, ::-1]))
 
 
+def lone_faces(lfw):
+    import pyarcface
+    random.seed(3)
+    files = random.sample(sorted(glob.glob(os.path.join(lfw, "original-150px", "*", "*.jpg"))), 150)
+    on, off = pyarcface.Detector(), pyarcface.Detector(fine_verify_threshold=0)
+    rng = np.random.default_rng(0)
+    for side in (60, 75):
+        found_on, found_off, by = 0, 0, {}
+        for f in files:
+            canvas = np.clip(rng.normal(128, 20, (1500, 2000, 3)), 0, 255).astype("uint8")
+            canvas = cv2.GaussianBlur(canvas, (0, 0), 3)
+            x, y = int(rng.integers(100, 1800)), int(rng.integers(100, 1300))
+            canvas[y:y + side, x:x + side] = cv2.resize(cv2.imread(f), (side, side), interpolation=cv2.INTER_AREA)
+
+            def on_photo(faces):
+                return [g for g in faces if abs(g.box[0] + g.box[2] / 2 - x - side / 2) < side / 2
+                        and abs(g.box[1] + g.box[3] / 2 - y - side / 2) < side / 2]
+            a, b = on_photo(on.detect(canvas)), on_photo(off.detect(canvas))
+            found_on += bool(a)
+            found_off += bool(b)
+            if a:
+                by[a[0].detector] = by.get(a[0].detector, 0) + 1
+        print(f"lone {side} px photos: found with the check {found_on}/{len(files)} {by}, "
+              f"without {found_off}/{len(files)}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--shared", default=os.path.join(HERE, "..", "shared"))
     ap.add_argument("--models", default=os.path.join(HERE, "models"))
     ap.add_argument("--log", help="output of Precision.NoFaceOnSampleBackgroundsAndTextures")
+    ap.add_argument("--lone-faces", action="store_true", help="also the lone small faces (pyarcface)")
     a = ap.parse_args()
     yunet = os.path.join(a.models, "yunet.onnx")
     onet = ref.load_nets(os.path.join(a.shared, "models", "mtcnn-face-evolve"))[2]
     samples = os.path.join(a.shared, "data", "samples")
     lfw = os.path.join(a.shared, "data", "lfw-view1")
+    if a.lone_faces:
+        lone_faces(lfw)
     sets = {}
 
     fine = []
