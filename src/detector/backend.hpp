@@ -18,8 +18,7 @@ class DetectorBackendImpl {
   virtual ~DetectorBackendImpl() = default;
   virtual std::vector<Face> detect(const cv::Mat& bgr) const = 0;
   /// MTCNN only: the probability (O-Net's) that each box (in bgr's coordinates) holds a face.
-  virtual std::vector<float> face_scores(const cv::Mat& bgr, const std::vector<cv::Rect2f>& boxes) const {
-    (void)bgr, (void)boxes;
+  virtual std::vector<float> face_scores(const cv::Mat& /*bgr*/, const std::vector<cv::Rect2f>& /*boxes*/) const {
     throw Error("this detection backend cannot score boxes");
   }
 };

@@ -79,7 +79,8 @@ struct Detector::Impl {
   DetectorOptions options;
   std::unique_ptr<detail::DetectorBackendImpl> backend;
   std::string name;  // Face::detector of the first pass
-  // The cascade's MTCNN fallback, loaded on first use (most images never need it).
+  // The cascade's MTCNN (the fallback pass and the O-Net check), loaded on first use (most images
+  // never need it).
   bool fallback = false;
   bool verifier = false;  // the MTCNN model is there to verify fine-pass faces
   mutable std::once_flag fallback_once;
