@@ -70,6 +70,10 @@ struct DetectorOptions {
   bool mtcnn_fallback = true;
   /// Minimum score of the MTCNN fallback's faces, in [0, 1].
   float mtcnn_fallback_threshold = 0.9f;
+  /// YuNet only: when the first pass finds no face, a face of the fine pass is kept only if MTCNN's
+  /// O-Net (from the default MTCNN model, loaded on first use) gives its box at least this face
+  /// probability, in [0, 1]; 0 keeps them all. Ignored when the MTCNN model is not installed.
+  float fine_verify_threshold = 0.8f;
   /// Images whose longer side is below this are upscaled for detection and the results mapped
   /// back, which can find smaller faces. 0 (the default) disables upscaling, which did not pay
   /// on LFW (docs/accuracy.md).
@@ -98,7 +102,8 @@ struct DetectorOptions {
 ///
 /// The default detector (Auto resolving to YuNet, or YuNet) is a cascade: YuNet at
 /// max_input_side; again at twice that resolution when nothing or only small faces were found
-/// (fine_input_side); MTCNN when still nothing was found (mtcnn_fallback).
+/// (fine_input_side; when the first pass found nothing, these faces must also be confirmed by
+/// MTCNN's O-Net, fine_verify_threshold); MTCNN when still nothing was found (mtcnn_fallback).
 ///
 /// Thread safety: detect() is const and may be called from several threads at once; calls run
 /// concurrently (YuNet on OpenCV keeps one network per concurrent caller, since those are stateful).

@@ -53,6 +53,7 @@ class DetectorOptions:
     fine_input_side: int
     mtcnn_fallback: bool
     mtcnn_fallback_threshold: float
+    fine_verify_threshold: float
     _fields: Tuple[str, ...]
     def __init__(self, *args: Any, **kwargs: Any) -> None: ...
 

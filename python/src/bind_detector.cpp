@@ -30,6 +30,8 @@ void bind_detector(py::module_& m) {
       .field("mtcnn_fallback", &DetectorOptions::mtcnn_fallback, "cascade: MTCNN when YuNet finds no face")
       .field("mtcnn_fallback_threshold", &DetectorOptions::mtcnn_fallback_threshold,
              "cascade: minimum score of the MTCNN fallback's faces")
+      .field("fine_verify_threshold", &DetectorOptions::fine_verify_threshold,
+             "cascade: minimum MTCNN O-Net score of a fine-pass face when the first pass found none; 0 off")
       .done();
 
   py::class_<arcface::Detector>(m, "Detector", R"doc(Face detector with five landmarks (YuNet or MTCNN).

@@ -8,6 +8,7 @@
 #include <opencv2/core/mat.hpp>
 
 #include "arcface/detector.hpp"
+#include "arcface/error.hpp"
 #include "core/internal_api.hpp"
 
 namespace arcface::detail {
@@ -18,6 +19,10 @@ class DetectorBackendImpl {
  public:
   virtual ~DetectorBackendImpl() = default;
   virtual std::vector<Face> detect(const cv::Mat& bgr) const = 0;
+  /// MTCNN only: the probability (O-Net's) that each box (in bgr's coordinates) holds a face.
+  virtual std::vector<float> face_scores(const cv::Mat& /*bgr*/, const std::vector<cv::Rect2f>& /*boxes*/) const {
+    throw Error("this detection backend cannot score boxes");
+  }
 };
 
 ARCFACE_INTERNAL_BEGIN  // exported for the tests comparing the YuNet runtimes

@@ -79,8 +79,10 @@ struct Detector::Impl {
   DetectorOptions options;
   std::unique_ptr<detail::DetectorBackendImpl> backend;
   std::string name;  // Face::detector of the first pass
-  // The cascade's MTCNN fallback, loaded on first use (most images never need it).
+  // The cascade's MTCNN (the fallback pass and the O-Net check), loaded on first use (most images
+  // never need it).
   bool fallback = false;
+  bool verifier = false;  // the MTCNN model is there to verify fine-pass faces
   mutable std::once_flag fallback_once;
   mutable std::unique_ptr<detail::DetectorBackendImpl> fallback_backend;
 
@@ -94,6 +96,18 @@ struct Detector::Impl {
       fallback_backend = detail::make_mtcnn(m);
     });
     return *fallback_backend;
+  }
+
+  // Keeps the faces whose box MTCNN's O-Net also takes for a face (docs/detection.md: YuNet's fine
+  // pass on a face-free image reports skin, knitwear or a watch as faces).
+  std::vector<Face> verified(const cv::Mat& bgr, std::vector<Face> faces) const {
+    std::vector<cv::Rect2f> boxes;
+    for (const Face& f : faces) boxes.push_back(f.box);
+    const std::vector<float> p = mtcnn().face_scores(bgr, boxes);
+    std::vector<Face> kept;
+    for (size_t i = 0; i < faces.size(); ++i)
+      if (p[i] >= options.fine_verify_threshold) kept.push_back(std::move(faces[i]));
+    return kept;
   }
 
   // YuNet reports a box covering (nearly) the whole image on many face-free images (skin, cloth,
@@ -156,7 +170,7 @@ Detector::Detector(DetectorOptions o) {
   if (!yunet) o.mtcnn_fallback = false;
   for (const float t : {o.score_threshold, o.nms_threshold, o.mtcnn_thresholds[0], o.mtcnn_thresholds[1],
                         o.mtcnn_nms_thresholds[0], o.mtcnn_nms_thresholds[1], o.mtcnn_nms_thresholds[2],
-                        o.mtcnn_fallback_threshold})
+                        o.mtcnn_fallback_threshold, o.fine_verify_threshold})
     if (!(t >= 0.f && t <= 1.f)) throw InputError("detector thresholds must be in [0, 1], got " + std::to_string(t));
   if (!std::isfinite(o.min_face_size)) throw InputError("min_face_size must be a finite number");
   if (o.min_face_size < 0.f) throw InputError("min_face_size must not be negative");
@@ -170,6 +184,7 @@ Detector::Detector(DetectorOptions o) {
   impl_->backend = yunet ? detail::make_yunet(o) : detail::make_mtcnn(o);
   impl_->name = to_string(o.backend);
   impl_->fallback = o.mtcnn_fallback && installed(kMtcnnModel, ".pt");
+  impl_->verifier = yunet && o.fine_verify_threshold > 0.f && installed(kMtcnnModel, ".pt");
   impl_->options = std::move(o);
 }
 
@@ -197,7 +212,11 @@ std::vector<Face> Detector::detect(const cv::Mat& image) const {
     return std::min(f.box.width, f.box.height) * scale < kSmallFace;
   });
   if (o.fine_input_side > 0 && fine_scale >= kMinFineGain * scale && (faces.empty() || small)) {
-    for (Face& f : d.pass(*d.backend, bgr, fine_scale, o.score_threshold, d.name + "-fine")) {
+    std::vector<Face> fine = d.pass(*d.backend, bgr, fine_scale, o.score_threshold, d.name + "-fine");
+    // A second try on an image where the first found nothing must be confirmed; small faces added
+    // to those of the first pass (a group photo) need not be.
+    if (faces.empty() && d.verifier && !fine.empty()) fine = d.verified(bgr, std::move(fine));
+    for (Face& f : fine) {
       const bool seen = std::any_of(faces.begin(), faces.end(), [&](const Face& g) { return overlap(f.box, g.box) > 0.5f; });
       if (!seen) faces.push_back(std::move(f));
     }

@@ -13,10 +13,13 @@
 #include "arcface/models.hpp"
 #include "core/detail.hpp"
 #include "detector/backend.hpp"
+#include "detector/mtcnn_input.hpp"
 #include "embedder/torch_runtime.hpp"
 
 namespace arcface::detail {
 namespace {
+
+constexpr int kVerifyRounds = 2;  // O-Net runs of face_scores(): the box, then the box as O-Net corrects it
 
 struct Candidate {
   float x1, y1, x2, y2, score;
@@ -70,94 +73,6 @@ void square_and_round(Candidate& c) {
   c.x1 = std::nearbyint(c.x1), c.y1 = std::nearbyint(c.y1), c.x2 = std::nearbyint(c.x2), c.y2 = std::nearbyint(c.y2);
 }
 
-// RGB float image -> normalised NCHW values at dst.
-void to_chw(const cv::Mat& rgb8, float* dst) {
-  const int h = rgb8.rows, w = rgb8.cols, plane = h * w;
-  for (int y = 0; y < h; ++y) {
-    const uint8_t* row = rgb8.ptr<uint8_t>(y);
-    for (int x = 0; x < w; ++x)
-      for (int c = 0; c < 3; ++c) dst[c * plane + y * w + x] = (static_cast<float>(row[3 * x + c]) - 127.5f) * 0.0078125f;
-  }
-}
-
-// Resampling as PIL's Image.resize(size, BILINEAR) does it (face.evoLVe resizes with PIL): a
-// separable triangle filter whose support grows with the downscaling factor (antialiasing),
-// horizontal pass first, each pass rounded to 8 bits. cv::resize has no equivalent filter, and
-// the O-Net landmarks are sensitive to it.
-struct FilterTaps {
-  std::vector<int> first;       // first input index per output index
-  std::vector<int> count;       // number of taps per output index
-  std::vector<double> weights;  // count[i] weights at i * max_taps
-  int max_taps = 0;
-};
-
-FilterTaps triangle_taps(int in_size, int out_size) {
-  const double scale = static_cast<double>(in_size) / out_size;
-  const double filterscale = std::max(scale, 1.0);
-  const double support = filterscale;  // bilinear support 1.0, scaled
-  FilterTaps t;
-  t.max_taps = static_cast<int>(std::ceil(support)) * 2 + 1;
-  t.first.resize(out_size);
-  t.count.resize(out_size);
-  t.weights.assign(static_cast<size_t>(out_size) * t.max_taps, 0.0);
-  for (int i = 0; i < out_size; ++i) {
-    const double center = (i + 0.5) * scale;
-    const int xmin = std::max(static_cast<int>(center - support + 0.5), 0);
-    const int xmax = std::min(static_cast<int>(center + support + 0.5), in_size);
-    double total = 0;
-    double* w = &t.weights[static_cast<size_t>(i) * t.max_taps];
-    const int n = std::min(xmax - xmin, t.max_taps);
-    for (int k = 0; k < n; ++k) {
-      const double x = std::abs((k + xmin - center + 0.5) / filterscale);
-      w[k] = x < 1.0 ? 1.0 - x : 0.0;
-      total += w[k];
-    }
-    if (total > 0)
-      for (int k = 0; k < n; ++k) w[k] /= total;
-    t.first[i] = xmin;
-    t.count[i] = n;
-  }
-  return t;
-}
-
-inline uint8_t clip8(double v) { return static_cast<uint8_t>(std::min(255.0, std::max(0.0, std::floor(v + 0.5)))); }
-
-cv::Mat resize_like_pil(const cv::Mat& src, cv::Size size) {
-  cv::Mat tmp = src;
-  if (size.width != src.cols) {
-    const FilterTaps t = triangle_taps(src.cols, size.width);
-    tmp.create(src.rows, size.width, CV_8UC3);
-    for (int y = 0; y < src.rows; ++y) {
-      const uint8_t* in = src.ptr<uint8_t>(y);
-      uint8_t* out = tmp.ptr<uint8_t>(y);
-      for (int x = 0; x < size.width; ++x) {
-        const double* w = &t.weights[static_cast<size_t>(x) * t.max_taps];
-        double acc[3] = {0, 0, 0};
-        for (int k = 0; k < t.count[x]; ++k) {
-          const uint8_t* px = in + 3 * (t.first[x] + k);
-          acc[0] += w[k] * px[0], acc[1] += w[k] * px[1], acc[2] += w[k] * px[2];
-        }
-        for (int c = 0; c < 3; ++c) out[3 * x + c] = clip8(acc[c]);
-      }
-    }
-  }
-  if (size.height == tmp.rows) return tmp.data == src.data ? src.clone() : tmp;
-  const FilterTaps t = triangle_taps(tmp.rows, size.height);
-  cv::Mat out(size.height, tmp.cols, CV_8UC3);
-  std::vector<double> acc(3 * static_cast<size_t>(tmp.cols));
-  for (int y = 0; y < size.height; ++y) {
-    std::fill(acc.begin(), acc.end(), 0.0);
-    const double* w = &t.weights[static_cast<size_t>(y) * t.max_taps];
-    for (int k = 0; k < t.count[y]; ++k) {
-      const uint8_t* in = tmp.ptr<uint8_t>(t.first[y] + k);
-      for (size_t i = 0; i < acc.size(); ++i) acc[i] += w[k] * in[i];
-    }
-    uint8_t* o = out.ptr<uint8_t>(y);
-    for (size_t i = 0; i < acc.size(); ++i) o[i] = clip8(acc[i]);
-  }
-  return out;
-}
-
 class Mtcnn final : public DetectorBackendImpl {
  public:
   explicit Mtcnn(const DetectorOptions& o) : o_(o) {
@@ -180,6 +95,36 @@ class Mtcnn final : public DetectorBackendImpl {
       return detect_impl(bgr);
     } catch (...) {
       rethrow_with_context("MTCNN detection with '" + path_ + "'");
+    }
+  }
+
+  // O-Net on each box made square, then once more on the box O-Net's regression moved it to; the
+  // higher probability counts (O-Net is sensitive to where the box sits on the face).
+  std::vector<float> face_scores(const cv::Mat& bgr, const std::vector<cv::Rect2f>& boxes) const override {
+    try {
+      if (boxes.empty()) return {};
+      cv::Mat rgb;
+      cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+      std::vector<Candidate> c(boxes.size());
+      for (size_t i = 0; i < boxes.size(); ++i) {
+        const cv::Rect2f& b = boxes[i];
+        c[i].x1 = b.x, c[i].y1 = b.y, c[i].x2 = b.x + b.width - 1.f, c[i].y2 = b.y + b.height - 1.f;
+        square_and_round(c[i]);
+      }
+      std::vector<float> scores(boxes.size(), 0.f);
+      for (int round = 0; round < kVerifyRounds; ++round) {
+        const auto out = call("run_onet", crops(rgb, c, 48));
+        const float* reg = out[1].data_ptr<float>();
+        const float* prob = out[2].data_ptr<float>();
+        for (size_t i = 0; i < c.size(); ++i) {
+          scores[i] = std::max(scores[i], prob[i]);
+          for (int k = 0; k < 4; ++k) c[i].reg[k] = reg[i * 4 + k];
+          calibrate(c[i]), square_and_round(c[i]);
+        }
+      }
+      return scores;
+    } catch (...) {
+      rethrow_with_context("MTCNN O-Net verification with '" + path_ + "'");
     }
   }
 
@@ -221,23 +166,12 @@ class Mtcnn final : public DetectorBackendImpl {
     return nms(boxes, 0.5f, false);
   }
 
-  // Crops each (integer) box from the image, zero-padded outside it, resized to size x size.
-  torch::Tensor crops(const cv::Mat& rgb, const std::vector<Candidate>& boxes, int size) const {
-    torch::Tensor x = torch::zeros({static_cast<int64_t>(boxes.size()), 3, size, size}, torch::kFloat32);
-    float* data = x.data_ptr<float>();
-    const cv::Rect bounds(0, 0, rgb.cols, rgb.rows);
-    for (size_t n = 0; n < boxes.size(); ++n) {
-      const Candidate& b = boxes[n];
-      const int x1 = static_cast<int>(b.x1), y1 = static_cast<int>(b.y1);
-      const int w = static_cast<int>(b.w()), h = static_cast<int>(b.h());
-      if (w <= 0 || h <= 0) continue;
-      cv::Mat patch(h, w, CV_8UC3, cv::Scalar::all(0));
-      const cv::Rect box(x1, y1, w, h);
-      const cv::Rect inside = box & bounds;
-      if (inside.area() > 0) rgb(inside).copyTo(patch(inside - box.tl()));
-      to_chw(resize_like_pil(patch, {size, size}), data + n * 3 * size * size);
-    }
-    return x;
+  // Each (integer, squared) candidate box cut from the image for the next network.
+  static torch::Tensor crops(const cv::Mat& rgb, const std::vector<Candidate>& boxes, int size) {
+    std::vector<cv::Rect> rects;
+    for (const Candidate& b : boxes)
+      rects.emplace_back(static_cast<int>(b.x1), static_cast<int>(b.y1), static_cast<int>(b.w()), static_cast<int>(b.h()));
+    return box_crops(rgb, rects, size);
   }
 
   std::vector<Face> detect_impl(const cv::Mat& bgr) const {

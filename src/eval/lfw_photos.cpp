@@ -37,7 +37,8 @@ std::string cache_key(const Pipeline& p) {
     << d.min_face_size << ' ' << d.max_input_side << ' ' << d.min_input_side << ' ' << d.mtcnn_thresholds[0] << ' '
     << d.mtcnn_thresholds[1] << ' ' << d.mtcnn_thresholds[2] << ' ' << d.mtcnn_nms_thresholds[0] << ' '
     << d.mtcnn_nms_thresholds[1] << ' ' << d.mtcnn_nms_thresholds[2] << ' ' << d.mtcnn_scale_factor << ' '
-    << d.fine_input_side << ' ' << d.mtcnn_fallback << ' ' << d.mtcnn_fallback_threshold;
+    << d.fine_input_side << ' ' << d.mtcnn_fallback << ' ' << d.mtcnn_fallback_threshold
+    << ' ' << d.fine_verify_threshold;
   // The embedder's arithmetic (fp32 keys stay as they were).
   if (p.embedder().precision() != Precision::Fp32) k << " precision " << to_string(p.embedder().precision());
   return k.str();

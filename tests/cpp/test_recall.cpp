@@ -26,6 +26,16 @@ const Detector& cascade() {  // the default detector
   return d;
 }
 
+// The default detector without the O-Net check of the fine pass's faces.
+const Detector& unverified() {
+  static Detector d([] {
+    DetectorOptions o;
+    o.fine_verify_threshold = 0.f;
+    return o;
+  }());
+  return d;
+}
+
 const Detector& mtcnn() {
   static Detector d([] {
     DetectorOptions o;
@@ -93,6 +103,9 @@ TEST(Recall, LfwView1EveryPhotoHasAFace) {
     for (const auto& [stage, n] : by_stage) std::printf(" %s %d", stage.c_str(), n);
     std::printf("\n");
     EXPECT_LE(misses, static_cast<int>(files.size() / 1000)) << variant;
+    // Measured: the fine pass finds 50 deep-funnelled close-ups, every one confirmed by the O-Net
+    // check (were it to reject them, the MTCNN fallback would find them instead).
+    if (std::string(variant) == "deepfunneled") EXPECT_GE(by_stage["yunet-fine"], 45);
   }
 }
 
@@ -294,7 +307,7 @@ TEST(Precision, NoFaceOnSampleBackgroundsAndTextures) {
   ARCFACE_REQUIRE_MODEL("mtcnn-tflite.pt");
   const auto images = face_free_images();
   ASSERT_GT(images.size(), 150u);
-  int crops = 0, fp_cascade = 0, fp_textures = 0, fp_mtcnn = 0, mtcnn_checked = 0;
+  int crops = 0, fp_cascade = 0, fp_textures = 0, fp_mtcnn = 0, mtcnn_checked = 0, fp_unverified = 0;
   for (const auto& [name, img] : images) {
     const bool crop = name.find(" crop ") != std::string::npos;
     const bool with_mtcnn = !crop || crops % 3 == 0;  // MTCNN (slower): a third of the crops, every texture
@@ -303,14 +316,18 @@ TEST(Precision, NoFaceOnSampleBackgroundsAndTextures) {
     if (!a.empty() && !crop) ++fp_textures;
     if (!a.empty()) ++fp_cascade, std::printf("  default detector, %s:%s\n", name.c_str(), describe(a).c_str());
     if (!b.empty()) ++fp_mtcnn, std::printf("  mtcnn, %s:%s\n", name.c_str(), describe(b).c_str());
+    const auto c = unverified().detect(img);
+    if (!c.empty()) ++fp_unverified, std::printf("  without the O-Net check, %s:%s\n", name.c_str(), describe(c).c_str());
     mtcnn_checked += with_mtcnn;
     crops += crop;
   }
-  std::printf("face-free images: %zu (%d background crops, %zu textures); with a face: default detector %d, "
-              "mtcnn %d of %d\n", images.size(), crops, images.size() - crops, fp_cascade, fp_mtcnn, mtcnn_checked);
-  // Measured: 10 of 1,038 with the default detector (all found by the fine pass on crops of skin and
-  // a knitted sweater), none among the textures; MTCNN none.
-  EXPECT_LE(fp_cascade, static_cast<int>(images.size() * 15 / 1000));
+  std::printf("face-free images: %zu (%d background crops, %zu textures); with a face: default detector %d "
+              "(without the O-Net check of fine-pass faces %d), mtcnn %d of %d\n",
+              images.size(), crops, images.size() - crops, fp_cascade, fp_unverified, fp_mtcnn, mtcnn_checked);
+  // Measured: none with the default detector; 10 of 1,038 without the O-Net check (all found by the
+  // fine pass on crops of skin, a knitted sweater and a watch); MTCNN none.
+  EXPECT_EQ(fp_cascade, 0);
+  EXPECT_GT(fp_unverified, 0);  // the check is what removes them
   EXPECT_EQ(fp_textures, 0);
   EXPECT_LE(fp_mtcnn, mtcnn_checked / 100);
 }
@@ -321,6 +338,9 @@ TEST(Precision, CascadeOptionsAreChecked) {
     DetectorOptions o;
     o.mtcnn_fallback_threshold = t;
     EXPECT_THROW(Detector{o}, InputError) << t;
+    DetectorOptions v;
+    v.fine_verify_threshold = t;
+    EXPECT_THROW(Detector{v}, InputError) << t;
   }
   DetectorOptions m;
   m.backend = DetectorBackend::Mtcnn;
