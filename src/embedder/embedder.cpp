@@ -13,6 +13,7 @@
 #include "arcface/models.hpp"
 #include "core/detail.hpp"
 #include "embedder/ensemble.hpp"
+#include "embedder/quantized_variant.hpp"
 #include "embedder/torch_runtime.hpp"
 
 namespace arcface {
@@ -147,13 +148,22 @@ Embedder::Embedder(EmbedderOptions options) {
   std::string json;
   torch::jit::Module module = detail::load_torchscript(path, json, false);
   ModelInfo info = parse_model_info(path, json);
-  const Precision precision =
+  Precision precision =
       choose_precision(options.precision, info, cpu_supports(Precision::Bf16), cpu_supports(Precision::Int8));
-  if (precision == Precision::Int8)
-    throw ModelError("model '" + path + "' cannot run in int8: no quantised variant of it exists (LibTorch " +
-                     "1.13 has no quantised PReLU, so these networks gain nothing; use bf16 or auto)");
+  if (precision == Precision::Int8) {
+    try {
+      module = detail::load_int8_variant(path, module, json);
+    } catch (const ModelError&) {
+      if (options.precision != Precision::Auto) throw;
+      // Auto chose int8 from the records but the variant is missing or stale: the next best.
+      ModelInfo without = info;
+      without.precisions.erase(Precision::Int8);
+      precision = choose_precision(Precision::Auto, without, cpu_supports(Precision::Bf16), false);
+    }
+  }
   const c10::ScalarType dtype = precision == Precision::Bf16 ? torch::kBFloat16 : torch::kFloat32;
-  module = detail::prepare_for_inference(std::move(module), path, dtype, options.optimize);
+  if (precision != Precision::Int8)
+    module = detail::prepare_for_inference(std::move(module), path, dtype, options.optimize);
   if (options.flip) {
     info.flip = *options.flip;
     info.embedding_size = info.flip == FlipPolicy::Concat ? 2 * info.network_output : info.network_output;
