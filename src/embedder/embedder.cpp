@@ -79,6 +79,13 @@ struct Embedder::Impl {
 
   torch::Tensor run(const torch::Tensor& x) const {
     c10::InferenceMode guard;
+    if (precision == Precision::Int8 && x.size(0) < batch_size) {
+      // LibTorch 1.13's oneDNN int8 convolutions keep weights reordered for the first input shape
+      // and fail ("could not create a primitive descriptor for a reorder primitive") on another
+      // batch size when running on several threads: every call gets batch_size rows.
+      const torch::Tensor padded = torch::cat({x, torch::zeros({batch_size - x.size(0), x.size(1), x.size(2), x.size(3)})});
+      return module.forward({padded}).toTensor().narrow(0, 0, x.size(0));
+    }
     if (dtype == torch::kFloat32) return module.forward({x}).toTensor();
     // Reduced precision: channels-last input (oneDNN's preferred layout), float32 output.
     torch::Tensor in = x.to(dtype).contiguous(at::MemoryFormat::ChannelsLast);
