@@ -155,6 +155,8 @@ Embedder::Embedder(EmbedderOptions options) {
   std::string json;
   torch::jit::Module module = detail::load_torchscript(path, json, false);
   ModelInfo info = parse_model_info(path, json);
+  if (nlohmann::json::parse(json).contains("quantized"))
+    throw ModelError("'" + path + "' is the int8 variant of a model: load the fp32 model beside it with precision int8");
   Precision precision =
       choose_precision(options.precision, info, cpu_supports(Precision::Bf16), cpu_supports(Precision::Int8));
   if (precision == Precision::Int8) {

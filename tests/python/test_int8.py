@@ -119,6 +119,9 @@ def test_int8_variant_errors(quantized, tmp_path):
     shutil.copyfile(quantized, expected)
     with pytest.raises(pyarcface.ModelError, match=r"m\.int8\.pt' is not a quantised variant"):
         pyarcface.Embedder(model=str(model), precision="int8")
+    # The variant itself given as the model.
+    with pytest.raises(pyarcface.ModelError, match=r"m\.int8\.pt' is the int8 variant"):
+        pyarcface.Embedder(model=variant, precision="fp32")
     # Stale: the variant of other weights (the fp32 model changed after quantising).
     shutil.copyfile(variant, expected)
     import torch
