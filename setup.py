@@ -18,7 +18,7 @@ from setuptools.command.build_ext import build_ext
 ROOT = os.path.dirname(os.path.abspath(__file__))
 # The model converters (as CMake installs them into share/arcface/scripts).
 SCRIPTS = ["prepare_models.py", "onnx_torch.py", "arcface_nets.py", "tflite_reader.py", "tflite_torch.py",
-           "generated_module.py"]
+           "generated_module.py", "quantize_model.py", "measured_precisions.json"]
 
 
 class CMakeBuild(build_ext):

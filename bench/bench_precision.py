@@ -8,13 +8,28 @@ layout (models/ir50-pattern.pt, the deterministic checkpoint of ../shared/models
 Rows:
   libtorch fp32      Embedder(precision="fp32"): frozen + optimize_for_inference (what arcface ran before)
   libtorch bf16      Embedder(precision="bf16"): bf16 weights and activations, channels-last, frozen
-  libtorch int8      the TorchScript model quantised by torch.ao.quantization.quantize_jit (static,
-                     calibrated on the sample faces, engine onednn); no Embedder path (see docs)
+  libtorch int8      Embedder(precision="int8"): the variant MODEL.int8.pt that scripts/quantize_model.py
+                     writes (quantize_jit, static, onednn, calibrated on 16 sample photos), as the
+                     library loads it
   opencv-dnn fp32    cv2.dnn.readNetFromONNX of a torch.onnx export of the same network
 Time: the bare network on a batch of 8 preprocessed face crops (ms per row, median of rounds);
 cosine: lowest over the crops of the raw network output against libtorch fp32.
 
 usage: PYTHONPATH=build/python bench/bench_precision.py [--threads 2] [--rounds 15] [--no-int8]
+
+One run, 2026-11-29, AMD EPYC (AVX512-BF16, VNNI, no AMX), 2 threads, on a shared machine under heavy
+load (a build running on the same 2 cores: absolute times inflated ~20x, ratios noisy):
+
+| network | runtime | precision | ms per row | speed-up vs fp32 | lowest cosine to fp32 |
+|---|---|---|---|---|---|
+| mobilefacenet-ms1m (MobileFaceNet) | libtorch | fp32 | 84.33 | 1.00x | 1.00000 |
+| mobilefacenet-ms1m (MobileFaceNet) | libtorch | bf16 | 51.48 | 1.64x | 0.99978 |
+| mobilefacenet-ms1m (MobileFaceNet) | libtorch | int8 | 103.44 | 0.82x | 0.95735 |
+| mobilefacenet-ms1m (MobileFaceNet) | opencv-dnn | fp32 | 45.40 | 1.86x | 1.00000 |
+| ir50-pattern (IR-50) | libtorch | fp32 | 644.50 | 1.00x | 1.00000 |
+| ir50-pattern (IR-50) | libtorch | bf16 | 584.36 | 1.10x | 0.99998 |
+| ir50-pattern (IR-50) | libtorch | int8 | 508.93 | 1.27x | 0.99983 |
+| ir50-pattern (IR-50) | opencv-dnn | fp32 | 667.86 | 0.97x | 1.00000 |
 """
 import argparse
 import json
@@ -114,17 +129,20 @@ def opencv_net(model_path, meta, x, tmpdir):
     return run
 
 
-def int8_net(model_path, x):
-    from torch.ao.quantization import get_default_qconfig, quantize_jit
-    torch.backends.quantized.engine = "onednn"
-    m = torch.jit.load(model_path).eval()
-    q = quantize_jit(m, {"": get_default_qconfig("onednn")}, lambda mod, data: [mod(d) for d in data],
-                     [[torch.from_numpy(x)]], inplace=False)
-
-    def run(inp):
-        with torch.inference_mode():
-            return q(torch.from_numpy(inp)).numpy()
-    return run
+def int8_net(model_path, tmpdir, threads):
+    """Embedder(precision="int8") on the int8 variant the library loads: MODEL.int8.pt made by
+    scripts/quantize_model.py (calibrated on the sample photos) beside a copy of the model."""
+    import shutil
+    import subprocess
+    copy = os.path.join(tmpdir, os.path.basename(model_path))
+    shutil.copyfile(model_path, copy)
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(pyarcface.__file__)))
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "quantize_model.py"), copy, "--calibration",
+                        os.path.join(shared_dir(), "data", "samples"), "--images", "16"],
+                       capture_output=True, text=True, env=env)
+    if r.returncode != 0:
+        sys.exit(f"quantize_model.py failed: {r.stderr.strip()[-500:]}")
+    return pyarcface.Embedder(model=copy, precision="int8", threads=threads).forward_raw
 
 
 def main():
@@ -155,7 +173,7 @@ def main():
             e = pyarcface.Embedder(model=path, precision=p, threads=args.threads)
             variants[("libtorch", p)] = e.forward_raw
         if not args.no_int8:
-            variants[("libtorch", "int8")] = int8_net(path, x)
+            variants[("libtorch", "int8")] = int8_net(path, tmpdir, args.threads)
         cv = opencv_net(path, meta, x, tmpdir)
         if cv:
             variants[("opencv-dnn", "fp32")] = cv

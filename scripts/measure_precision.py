@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Measure an embedder in each precision and record the result in its metadata.
 
-For each precision (fp32, bf16): LFW View 1 accuracy (threshold chosen on pairsDevTrain.txt,
+For each precision (fp32, bf16, and int8 when the model's int8 variant MODEL.int8.pt exists, see
+scripts/quantize_model.py): LFW View 1 accuracy (threshold chosen on pairsDevTrain.txt,
 accuracy on pairsDevTest.txt, deep-funnelled photos, the library's own Pipeline) and the network
 time per input row (batch 8, median of several calls, all precisions timed in the same run). The
 results go into the model's `arcface.json` metadata as
@@ -9,9 +10,8 @@ results go into the model's `arcface.json` metadata as
     "precisions": {"fp32": {"lfw_view1_accuracy": 99.1, "ms_per_row": 8.0}, "bf16": {...}}
 
 which `EmbedderOptions::precision = auto` reads: it never picks a precision that loses more than
-0.1 points against fp32, nor one the CPU has no instructions for. int8 is not measured: LibTorch
-1.13 has no quantised PReLU, so a quantised MobileFaceNet/IR-50 runs slower than fp32 (see
-docs/benchmarks.md).
+0.1 points against fp32, nor a slower one, nor one the CPU has no instructions for. Where it was
+measured goes beside it, as "precisions_measured": {"date", "cpu", "threads", "batch", "script"}.
 
 usage: PYTHONPATH=build/python scripts/measure_precision.py MODEL.pt [--lfw DIR] [--force]
        [--cache-dir DIR] [--threads N]
@@ -29,6 +29,24 @@ import numpy as np
 import torch
 
 PRECISIONS = ["fp32", "bf16"]
+
+
+def cpu_name():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+    return platform.processor() or platform.machine()
+
+
+def precisions_of(model):
+    """fp32, bf16, and int8 when the int8 variant exists beside the model."""
+    stem = model[:-3] if model.endswith(".pt") else model
+    return PRECISIONS + (["int8"] if os.path.isfile(stem + ".int8.pt") else [])
 
 
 def default_lfw():
@@ -78,12 +96,13 @@ def main():
               "deepfunneled/): nothing recorded")
         return 0
     module, meta = read_meta(args.model)
-    if not args.force and all(p in meta.get("precisions", {}) for p in PRECISIONS):
-        print(f"measure_precision: {args.model} already records {', '.join(PRECISIONS)} (--force measures again)")
+    precisions = precisions_of(args.model)
+    if not args.force and all(p in meta.get("precisions", {}) for p in precisions):
+        print(f"measure_precision: {args.model} already records {', '.join(precisions)} (--force measures again)")
         return 0
 
     records, embedders = {}, {}
-    for p in PRECISIONS:
+    for p in precisions:
         opts = pyarcface.EmbedderOptions(model=os.path.abspath(args.model), precision=p, threads=args.threads)
         pipe = pyarcface.Pipeline(embedder=opts)
         embedders[p] = pipe.embedder
@@ -94,9 +113,14 @@ def main():
         print(f"  {p}: LFW View 1 DevTest {100 * r.test_accuracy:.2f} % (threshold {r.threshold:.3f}, "
               f"{r.undetected} of {r.images} photos without a detected face; {time.perf_counter() - t:.0f} s)")
     ms = time_network(embedders, meta["input"]["height"], meta["input"]["width"])
-    for p in PRECISIONS:
+    for p in precisions:
         records[p]["ms_per_row"] = round(ms[p], 3)
     meta["precisions"] = records
+    import datetime
+    meta["precisions_measured"] = {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d"), "cpu": cpu_name(),
+        "threads": torch.get_num_threads() if args.threads == 0 else args.threads, "batch": 8,
+        "script": "scripts/measure_precision.py"}
     tmp = args.model + ".tmp"
     torch.jit.save(module, tmp, _extra_files={"arcface.json": json.dumps(meta, indent=1)})
     os.replace(tmp, args.model)
@@ -105,7 +129,7 @@ def main():
     print("| precision | LFW View 1 DevTest accuracy | vs fp32 | network ms per row (batch 8) | speed-up |")
     print("|---|---|---|---|---|")
     base = records["fp32"]
-    for p in PRECISIONS:
+    for p in precisions:
         r = records[p]
         print(f"| {p} | {r['lfw_view1_accuracy']:.2f} % | {r['lfw_view1_accuracy'] - base['lfw_view1_accuracy']:+.2f} | "
               f"{r['ms_per_row']:.2f} | {base['ms_per_row'] / r['ms_per_row']:.2f}x |")

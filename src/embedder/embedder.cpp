@@ -13,6 +13,7 @@
 #include "arcface/models.hpp"
 #include "core/detail.hpp"
 #include "embedder/ensemble.hpp"
+#include "embedder/quantized_variant.hpp"
 #include "embedder/torch_runtime.hpp"
 
 namespace arcface {
@@ -78,6 +79,13 @@ struct Embedder::Impl {
 
   torch::Tensor run(const torch::Tensor& x) const {
     c10::InferenceMode guard;
+    if (precision == Precision::Int8 && x.size(0) < batch_size) {
+      // LibTorch 1.13's oneDNN int8 convolutions keep weights reordered for the first input shape
+      // and fail ("could not create a primitive descriptor for a reorder primitive") on another
+      // batch size when running on several threads: every call gets batch_size rows.
+      const torch::Tensor padded = torch::cat({x, torch::zeros({batch_size - x.size(0), x.size(1), x.size(2), x.size(3)})});
+      return module.forward({padded}).toTensor().narrow(0, 0, x.size(0));
+    }
     if (dtype == torch::kFloat32) return module.forward({x}).toTensor();
     // Reduced precision: channels-last input (oneDNN's preferred layout), float32 output.
     torch::Tensor in = x.to(dtype).contiguous(at::MemoryFormat::ChannelsLast);
@@ -147,13 +155,24 @@ Embedder::Embedder(EmbedderOptions options) {
   std::string json;
   torch::jit::Module module = detail::load_torchscript(path, json, false);
   ModelInfo info = parse_model_info(path, json);
-  const Precision precision =
+  if (nlohmann::json::parse(json).contains("quantized"))
+    throw ModelError("'" + path + "' is the int8 variant of a model: load the fp32 model beside it with precision int8");
+  Precision precision =
       choose_precision(options.precision, info, cpu_supports(Precision::Bf16), cpu_supports(Precision::Int8));
-  if (precision == Precision::Int8)
-    throw ModelError("model '" + path + "' cannot run in int8: no quantised variant of it exists (LibTorch " +
-                     "1.13 has no quantised PReLU, so these networks gain nothing; use bf16 or auto)");
+  if (precision == Precision::Int8) {
+    try {
+      module = detail::load_int8_variant(path, module, json);
+    } catch (const ModelError&) {
+      if (options.precision != Precision::Auto) throw;
+      // Auto chose int8 from the records but the variant is missing or stale: the next best.
+      ModelInfo without = info;
+      without.precisions.erase(Precision::Int8);
+      precision = choose_precision(Precision::Auto, without, cpu_supports(Precision::Bf16), false);
+    }
+  }
   const c10::ScalarType dtype = precision == Precision::Bf16 ? torch::kBFloat16 : torch::kFloat32;
-  module = detail::prepare_for_inference(std::move(module), path, dtype, options.optimize);
+  if (precision != Precision::Int8)
+    module = detail::prepare_for_inference(std::move(module), path, dtype, options.optimize);
   if (options.flip) {
     info.flip = *options.flip;
     info.embedding_size = info.flip == FlipPolicy::Concat ? 2 * info.network_output : info.network_output;

@@ -1,5 +1,7 @@
-// Embedder precision: names, the auto rule, metadata records, bf16 against fp32, int8 refusal.
+// Embedder precision: names, the auto rule, metadata records, bf16 against fp32, the default model's
+// auto, int8 without a variant (tests/python/test_int8.py makes and runs variants).
 #include <filesystem>
+#include <fstream>
 
 #include "arcface/embedder.hpp"
 #include "arcface/error.hpp"
@@ -65,6 +67,13 @@ TEST(Precision, AutoRule) {
   m.precisions[Precision::Int8] = {99.0, 2};
   EXPECT_EQ(choose_precision(Precision::Auto, m, true, true), Precision::Int8);
   EXPECT_EQ(choose_precision(Precision::Auto, m, true, false), Precision::Bf16);
+  // int8 slower than fp32, or losing more than 0.1 points: never.
+  ModelInfo slow = with_records(99.0, 8, 99.0, 9);
+  slow.precisions[Precision::Int8] = {99.0, 20};
+  EXPECT_EQ(choose_precision(Precision::Auto, slow, true, true), Precision::Fp32);
+  ModelInfo lossy = with_records(99.0, 8, 99.0, 9);
+  lossy.precisions[Precision::Int8] = {98.7, 2};
+  EXPECT_EQ(choose_precision(Precision::Auto, lossy, true, true), Precision::Fp32);
   // An explicit request is kept, whatever the records say.
   EXPECT_EQ(choose_precision(Precision::Bf16, with_records(99.0, 8, 50.0, 40), false, false), Precision::Bf16);
   EXPECT_EQ(choose_precision(Precision::Fp32, with_records(99.0, 8, 99.0, 4), true, true), Precision::Fp32);
@@ -153,15 +162,51 @@ TEST(Precision, Bf16CloseToFp32) {
   }
 }
 
-TEST(Precision, Int8IsRefusedWithTheModelsName) {
+// Without MODEL.int8.pt (scripts/quantize_model.py makes it) int8 is refused naming the file expected.
+TEST(Precision, Int8WithoutVariantNamesTheExpectedFile) {
   ARCFACE_REQUIRE_MODEL("mobilefacenet-ms1m.pt");
+  const fs::path dir = fs::temp_directory_path() / ("arcface-int8-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string copy = (dir / "m.pt").string();
+  fs::copy_file(resolve_model(kDefaultEmbedder, ".pt"), copy, fs::copy_options::overwrite_existing);
   try {
-    make("", Precision::Int8);
-    FAIL() << "int8 accepted";
+    make(copy, Precision::Int8);
+    ADD_FAILURE() << "int8 accepted without a variant";
   } catch (const ModelError& e) {
-    EXPECT_NE(std::string(e.what()).find("mobilefacenet-ms1m.pt"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("int8"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find((dir / "m.int8.pt").string() + "' does not exist"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("quantize"), std::string::npos) << e.what();
   }
+  // A file that is no model where the variant belongs: the error names it.
+  { std::ofstream((dir / "m.int8.pt").string()) << "not a model"; }
+  try {
+    make(copy, Precision::Int8);
+    ADD_FAILURE() << "corrupt variant accepted";
+  } catch (const ModelError& e) {
+    EXPECT_NE(std::string(e.what()).find("m.int8.pt"), std::string::npos) << e.what();
+  }
+  // auto with records that make int8 the fastest falls back when the variant is unusable.
+  const std::string json = read_model_info(copy).metadata_json;
+  write_model_metadata(copy, metadata_with(json, {{"fp32", {{"lfw_view1_accuracy", 99.0}, {"ms_per_row", 8.0}}},
+                                                  {"int8", {{"lfw_view1_accuracy", 99.0}, {"ms_per_row", 1.0}}}}));
+  EXPECT_EQ(make(copy, Precision::Auto).precision(), Precision::Fp32);
+  fs::remove_all(dir);
+}
+
+// The installed default model carries the precisions measured on LFW View 1 (prepare_models.py
+// writes scripts/measured_precisions.json into it): auto runs bf16 where the CPU has bf16
+// instructions, fp32 elsewhere, and never the int8 record (it loses accuracy and time).
+TEST(Precision, DefaultModelAutoPicksBf16WhereTheCpuHasIt) {
+  ARCFACE_REQUIRE_MODEL("mobilefacenet-ms1m.pt");
+  const ModelInfo info = read_model_info(resolve_model(kDefaultEmbedder, ".pt"));
+  ASSERT_TRUE(info.precisions.count(Precision::Fp32) && info.precisions.count(Precision::Bf16))
+      << info.path << " records no measured precisions: rerun scripts/prepare_models.py";
+  EXPECT_EQ(choose_precision(Precision::Auto, info, true, true), Precision::Bf16);
+  EXPECT_EQ(choose_precision(Precision::Auto, info, true, false), Precision::Bf16);
+  EXPECT_EQ(choose_precision(Precision::Auto, info, false, true), Precision::Fp32);
+  EXPECT_EQ(choose_precision(Precision::Auto, info, false, false), Precision::Fp32);
+  EXPECT_EQ(Embedder().precision(), cpu_supports(Precision::Bf16) ? Precision::Bf16 : Precision::Fp32);
+  EXPECT_EQ(make("", Precision::Fp32).precision(), Precision::Fp32);  // asked for
 }
 
 // The LFW embedding cache keeps precisions apart: a bf16 run does not reuse fp32 embeddings.

@@ -7,7 +7,7 @@ namespace {
 
 void add_models(CLI::App& app, Request& r, CommandTable& table) {
   ModelImportArgs& a = r.models_import;
-  auto* models = app.add_subcommand("models", "manage models: import ONNX embedders, list the installed ones");
+  auto* models = app.add_subcommand("models", "manage models: import ONNX embedders, list, install and quantise them");
   models->require_subcommand(1);
   auto* imp = models->add_subcommand(
       "import", "convert an ONNX face embedder into NAME.pt in the models directory (checked against OpenCV DNN)");
@@ -41,6 +41,18 @@ void add_models(CLI::App& app, Request& r, CommandTable& table) {
   inst->add_flag("--download", in.download, "fetch missing optional sources from their upstream URLs");
   inst->add_flag("--force", in.force, "rewrite models that are up to date");
   table.emplace_back(inst, Command::ModelsInstall);
+
+  ModelQuantizeArgs& q = r.models_quantize;
+  auto* quant = models->add_subcommand(
+      "quantize", "make the int8 variant MODEL.int8.pt of an embedder (static quantisation calibrated on the faces of a "
+                  "folder of photos; what --precision int8 runs)");
+  quant->add_option("model", q.model, "embedder name or .pt file")->required();
+  quant->add_option("--calibration", q.calibration, "folder of photos (largest face of each)")->required();
+  quant->add_option("--images", q.images, "photos used (default 64)");
+  quant->add_option("--engine", q.engine, "LibTorch quantised engine (default onednn)")
+      ->check(CLI::IsMember({"onednn", "qnnpack"}));
+  quant->add_option("--out", q.out, "default: MODEL.int8.pt beside the model");
+  table.emplace_back(quant, Command::ModelsQuantize);
 }
 
 void add_serve(CLI::App& app, Request& r, CommandTable& table) {
