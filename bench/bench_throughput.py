@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Throughput of the parallel file pipeline on LFW photos, in one run:
 
-  before    Pipeline.process_files, fp32, one photo's crops per network call (batch_size 2 =
-            crop + mirror: what process_files did before crops of several photos shared calls)
+  before    what the pipeline did before issue 16: YuNet on OpenCV DNN (yunet.onnx), fp32, one
+            photo's crops per network call (batch_size 2 = crop + mirror)
   now       Pipeline.process_files with the defaults: precision auto, batch 8 rows shared
             between photos
   network   the bare Embedder (same precision as "now") on the aligned crops of the faces "now"
@@ -44,7 +44,8 @@ def main():
     ap.add_argument("--precision", default="auto", help="precision of 'now' (default auto: what the model's records allow)")
     args = ap.parse_args()
     photos = lfw_photos(args.photos)
-    before = pyarcface.Pipeline(pyarcface.DetectorOptions(threads=args.threads),
+    onnx = os.path.join(pyarcface.models_dir(), "yunet.onnx")
+    before = pyarcface.Pipeline(pyarcface.DetectorOptions(threads=args.threads, model=onnx),
                                 pyarcface.EmbedderOptions(precision="fp32", batch_size=2, threads=args.threads))
     now = pyarcface.Pipeline(pyarcface.DetectorOptions(threads=args.threads),
                              pyarcface.EmbedderOptions(threads=args.threads, precision=args.precision))
@@ -73,7 +74,7 @@ def main():
           f"{args.rounds} rounds; 'now' runs {net.info.name} in {net.precision}\n")
     print("| way | seconds (median) | photos/s | vs before |")
     print("|---|---|---|---|")
-    labels = {"before": "before: fp32, one photo per network call",
+    labels = {"before": "before: YuNet on OpenCV DNN, fp32, one photo per network call",
               "now": f"now: {args.precision} ({net.precision}), calls shared between photos",
               "network": f"bare network ({net.precision}) on the same {len(crops)} crops"}
     for k in ways:
