@@ -31,6 +31,8 @@ ARCFACE_INTERNAL_BEGIN  // exported for the tests comparing the YuNet runtimes
 std::unique_ptr<DetectorBackendImpl> make_yunet(const DetectorOptions& options);  // detector/yunet.cpp
 std::unique_ptr<DetectorBackendImpl> make_yunet_torch(const DetectorOptions& options,
                                                       const std::string& path);  // detector/yunet_torch.cpp
+/// The faces of cv::FaceDetectorYN's output (one row per face: box, 5 landmarks, score). detector/yunet.cpp.
+std::vector<Face> faces_from_yunet_rows(const cv::Mat& rows);
 ARCFACE_INTERNAL_END
 std::unique_ptr<DetectorBackendImpl> make_mtcnn(const DetectorOptions& options);  // detector/mtcnn.cpp
 

@@ -38,16 +38,7 @@ class YuNet final : public DetectorBackendImpl {
       net.instance.net->detect(bgr, out);
       return 0;
     });
-    std::vector<Face> faces;
-    for (int i = 0; i < out.rows; ++i) {
-      const float* r = out.ptr<float>(i);
-      Face f;
-      f.box = {r[0], r[1], r[2], r[3]};
-      for (int k = 0; k < 5; ++k) f.landmarks[k] = {r[4 + 2 * k], r[5 + 2 * k]};
-      f.score = r[14];
-      faces.push_back(f);
-    }
-    return faces;
+    return faces_from_yunet_rows(out);
   }
 
  private:
@@ -99,6 +90,19 @@ class YuNet final : public DetectorBackendImpl {
 };
 
 }  // namespace
+
+std::vector<Face> faces_from_yunet_rows(const cv::Mat& rows) {
+  std::vector<Face> faces;
+  for (int i = 0; i < rows.rows; ++i) {
+    const float* r = rows.ptr<float>(i);
+    Face f;
+    f.box = {r[0], r[1], r[2], r[3]};
+    for (int k = 0; k < 5; ++k) f.landmarks[k] = {r[4 + 2 * k], r[5 + 2 * k]};
+    f.score = r[14];
+    faces.push_back(f);
+  }
+  return faces;
+}
 
 std::unique_ptr<DetectorBackendImpl> make_yunet(const DetectorOptions& options) {
   const std::string& m = options.model;

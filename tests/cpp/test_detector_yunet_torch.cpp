@@ -41,16 +41,7 @@ std::vector<Face> opencv_yunet(const cv::Mat& img) {
   net->setInputSize(bgr.size());
   cv::Mat out;
   net->detect(bgr, out);
-  std::vector<Face> faces;
-  for (int i = 0; i < out.rows; ++i) {
-    const float* r = out.ptr<float>(i);
-    Face f;
-    f.box = {r[0], r[1], r[2], r[3]};
-    for (int k = 0; k < 5; ++k) f.landmarks[k] = {r[4 + 2 * k], r[5 + 2 * k]};
-    f.score = r[14];
-    faces.push_back(f);
-  }
-  return faces;
+  return detail::faces_from_yunet_rows(out);
 }
 
 // The photo at several sizes: at most 640 px long (as the detector's first pass), halved, 1.5 times
