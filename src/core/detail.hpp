@@ -28,6 +28,15 @@ auto with_cv_context(const std::string& context, F&& f) -> decltype(f()) {
 /// embedder/torch_runtime.cpp.
 void configure_threads(int n);
 
+/// True when @p name ends with @p extension (e.g. ".pt") and has something before it.
+inline bool has_extension(const std::string& name, const std::string& extension) {
+  return name.size() > extension.size() &&
+         name.compare(name.size() - extension.size(), extension.size(), extension) == 0;
+}
+
+/// True when resolve_model(@p name, @p extension) finds a file. Defined in core/models.cpp.
+bool model_installed(const std::string& name, const std::string& extension);
+
 /// A thread-count option: n > 0 as given, otherwise the hardware threads (at least 1).
 inline int resolve_threads(int n) {
   if (n > 0) return n;

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "arcface/error.hpp"
+#include "core/detail.hpp"
 
 // The build tree's models/ (empty: none, as in the Python wheel, which must not depend on the clone).
 #ifndef ARCFACE_DEFAULT_MODELS_DIR
@@ -75,8 +76,7 @@ std::string models_dir() {
 std::string resolve_model(const std::string& name_or_path, const std::string& extension) {
   if (name_or_path.empty()) throw ModelError("empty model name");
   const bool is_path = name_or_path.find('/') != std::string::npos ||
-                       (name_or_path.size() > extension.size() &&
-                        name_or_path.compare(name_or_path.size() - extension.size(), extension.size(), extension) == 0);
+                       detail::has_extension(name_or_path, extension);
   std::error_code ec;
   if (is_path) {
     if (fs::is_regular_file(name_or_path, ec)) return name_or_path;
@@ -92,5 +92,18 @@ std::string resolve_model(const std::string& name_or_path, const std::string& ex
                    " (install the models with `arcface models install`, set ARCFACE_MODELS to a models directory, "
                    "or pass a path)");
 }
+
+namespace detail {
+
+bool model_installed(const std::string& name, const std::string& extension) {
+  try {
+    resolve_model(name, extension);
+    return true;
+  } catch (const ModelError&) {
+    return false;
+  }
+}
+
+}  // namespace detail
 
 }  // namespace arcface

@@ -40,25 +40,9 @@ constexpr float kLargeBox = 0.25f;    // boxes covering more of the image than t
 DetectorBackend resolve_backend(const DetectorOptions& o) {
   if (o.backend != DetectorBackend::Auto) return o.backend;
   if (!o.model.empty()) {
-    const std::string ext = ".onnx";
-    const bool onnx = o.model.size() > ext.size() && o.model.compare(o.model.size() - ext.size(), ext.size(), ext) == 0;
-    return onnx ? DetectorBackend::YuNet : DetectorBackend::Mtcnn;
+    return detail::has_extension(o.model, ".onnx") ? DetectorBackend::YuNet : DetectorBackend::Mtcnn;
   }
-  try {
-    resolve_model(kYuNetModel, ".onnx");
-    return DetectorBackend::YuNet;
-  } catch (const ModelError&) {
-    return DetectorBackend::Mtcnn;
-  }
-}
-
-bool installed(const std::string& model, const std::string& ext) {
-  try {
-    resolve_model(model, ext);
-    return true;
-  } catch (const ModelError&) {
-    return false;
-  }
+  return detail::model_installed(kYuNetModel, ".onnx") ? DetectorBackend::YuNet : DetectorBackend::Mtcnn;
 }
 
 float iou(const cv::Rect2f& a, const cv::Rect2f& b) {
@@ -183,8 +167,8 @@ Detector::Detector(DetectorOptions o) {
   impl_ = std::make_unique<Impl>();
   impl_->backend = yunet ? detail::make_yunet(o) : detail::make_mtcnn(o);
   impl_->name = to_string(o.backend);
-  impl_->fallback = o.mtcnn_fallback && installed(kMtcnnModel, ".pt");
-  impl_->verifier = yunet && o.fine_verify_threshold > 0.f && installed(kMtcnnModel, ".pt");
+  impl_->fallback = o.mtcnn_fallback && detail::model_installed(kMtcnnModel, ".pt");
+  impl_->verifier = yunet && o.fine_verify_threshold > 0.f && detail::model_installed(kMtcnnModel, ".pt");
   impl_->options = std::move(o);
 }
 

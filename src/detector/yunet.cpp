@@ -106,16 +106,9 @@ std::vector<Face> faces_from_yunet_rows(const cv::Mat& rows) {
 
 std::unique_ptr<DetectorBackendImpl> make_yunet(const DetectorOptions& options) {
   const std::string& m = options.model;
-  if (m.size() > 3 && m.compare(m.size() - 3, 3, ".pt") == 0)
-    return make_yunet_torch(options, resolve_model(m, ".pt"));
-  if (m.empty()) {
-    std::string torch_model;
-    try {
-      torch_model = resolve_model(kYuNetModel, ".pt");
-    } catch (const ModelError&) {  // not converted: OpenCV's runtime
-    }
-    if (!torch_model.empty()) return make_yunet_torch(options, torch_model);
-  }
+  if (has_extension(m, ".pt")) return make_yunet_torch(options, resolve_model(m, ".pt"));
+  if (m.empty() && model_installed(kYuNetModel, ".pt"))  // else not converted: OpenCV's runtime
+    return make_yunet_torch(options, resolve_model(kYuNetModel, ".pt"));
   return std::make_unique<YuNet>(options);
 }
 

@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "arcface/error.hpp"
+#include "core/detail.hpp"
 #include "embedder/torch_runtime.hpp"
 
 namespace arcface::detail {
@@ -34,9 +35,7 @@ bool select_engine(const std::string& name) {
 }  // namespace
 
 std::string int8_variant_path(const std::string& model_path) {
-  const std::string stem = model_path.size() > 3 && model_path.compare(model_path.size() - 3, 3, ".pt") == 0
-                               ? model_path.substr(0, model_path.size() - 3)
-                               : model_path;
+  const std::string stem = has_extension(model_path, ".pt") ? model_path.substr(0, model_path.size() - 3) : model_path;
   return stem + ".int8.pt";
 }
 
